@@ -5,6 +5,7 @@ import dataclasses
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.headless.adapter import DefaultHeadlessAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.conf import settings
 
 from . import onboarding, services, sms
 from .models import User
@@ -27,6 +28,9 @@ class AccountAdapter(DefaultAccountAdapter):
             return onboarding.next_step_url(user)
         return super().get_login_redirect_url(request)
 
+    def get_signup_redirect_url(self, request):
+        return self.get_login_redirect_url(request)
+
     def login(self, request, user):
         super().login(request, user)
         services.user_logged_in(user_id=user.pk)
@@ -34,7 +38,8 @@ class AccountAdapter(DefaultAccountAdapter):
     # Phone numbers: allauth runs the verification flow (codes, expiry, attempts, rate limits);
     # Influmojo stores the number on the user and sends the code through the configured SMS sender.
     def send_verification_code_sms(self, user, phone, code, **kwargs):
-        sms.send_sms(to=phone, body=f"Your Influmojo code is {code}. It expires in 10 minutes.")
+        minutes = settings.ACCOUNT_PHONE_VERIFICATION_TIMEOUT // 60
+        sms.send_sms(to=phone, body=f"Your Influmojo code is {code}. It expires in {minutes} minutes.")
 
     def set_phone(self, user, phone, verified):
         services.user_set_phone(user=user, phone=phone, verified=verified)

@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.StaffMFARequiredMiddleware",
+    "influmojo.middleware.ApplicationErrorMiddleware",
 ]
 
 ROOT_URLCONF = "influmojo.urls"
@@ -207,6 +208,7 @@ ACCOUNT_RATE_LIMITS = {
 ACCOUNT_PHONE_VERIFICATION_ENABLED = True
 ACCOUNT_PHONE_VERIFICATION_TIMEOUT = env.int("PHONE_OTP_TIMEOUT_SECONDS", default=10 * 60)
 ACCOUNT_PHONE_VERIFICATION_MAX_ATTEMPTS = 3
+ACCOUNT_PHONE_VERIFICATION_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
 
 SOCIALACCOUNT_AUTO_SIGNUP = False  # a new Google user still chooses brand or creator
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
