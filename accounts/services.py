@@ -75,7 +75,8 @@ def user_email_verified(*, user_id: int) -> User:
 def user_set_phone(*, user: User, phone: str, verified: bool) -> None:
     user.phone = phone
     user.phone_verified = verified
-    user.save(update_fields=["phone", "phone_verified", "updated_at"])
+    if user.pk is not None:  # at signup allauth sets the phone before the user's first save
+        user.save(update_fields=["phone", "phone_verified", "updated_at"])
 
 
 # --- Status: the one door ---------------------------------------------------------------------------
@@ -105,4 +106,30 @@ def user_verify(*, user_id: int, actor: Actor, note: str = "") -> User:
         profile.verified = True
         profile.save(update_fields=["verified", "updated_at"])
     AccountEvent.objects.create(user=user, action="verify", actor=actor.user, note=note)
+    return user
+
+
+# --- Accounts made by staff or the system (admin console, seed_demo) --------------------------------
+from influmojo.errors import PermissionDenied  # noqa: E402  (kept with the section that uses it)
+
+STAFF_USER_TYPES = {User.UserType.AGENT, User.UserType.ADMIN}
+
+
+@transaction.atomic
+def user_create(*, user: User, actor: Actor, note: str = "") -> User:
+    """Saves a new account that did not sign up itself, with its profile and a "create" event.
+
+    `user` is unsaved and carries e-mail, name, role and password (the admin add form sets them).
+    The role decides the staff flags; only an admin (or the system) makes agents and admins.
+    """
+    if actor.role not in {"agent", "admin", "system"}:
+        raise PermissionDenied("Only agents and admins can create accounts.")
+    if user.user_type in STAFF_USER_TYPES and actor.role not in {"admin", "system"}:
+        raise PermissionDenied("Only admins can create agent and admin accounts.")
+    user.email = User.objects.normalize_email(user.email).lower()
+    user.is_staff = user.user_type in STAFF_USER_TYPES
+    user.is_superuser = user.user_type == User.UserType.ADMIN
+    user.save()
+    profile_ensure(user=user)
+    AccountEvent.objects.create(user=user, action="create", new_status=user.status, actor=actor.user, note=note)
     return user

@@ -1,5 +1,6 @@
 """OpenAPI pieces drf-spectacular cannot guess: the allauth JWT scheme and the error envelope."""
 
+from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
@@ -32,3 +33,16 @@ ErrorEnvelope = inline_serializer(
         )
     },
 )
+
+
+class AutoSchema(openapi.AutoSchema):
+    """Documents the error envelope on every operation, so the mobile app can rely on its shape."""
+
+    def _get_response_bodies(self, direction="response"):
+        bodies = super()._get_response_bodies(direction)
+        codes = ["400", "404", "429"]
+        if self.get_auth():
+            codes[1:1] = ["401", "403"]
+        for code in codes:
+            bodies.setdefault(code, self._get_response_for_code(ErrorEnvelope, code, direction=direction))
+        return bodies

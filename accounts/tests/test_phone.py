@@ -146,3 +146,36 @@ def test_phone_numbers_are_unique(creator, brand):
 
     with pytest.raises(Exception):
         User.objects.filter(pk=creator.pk).update(phone=PHONE)
+
+
+def test_phone_verification_on_the_web_pages(twilio, creator):
+    from django.test import Client
+
+    twilio.add(responses.POST, TWILIO_URL, json=TWILIO_CREATED, status=201)
+    client = Client()
+    client.force_login(creator)
+
+    sent = client.post("/accounts/phone/change/", {"phone": PHONE})
+    wrong = client.post("/accounts/phone/verify/", {"code": "000000"})
+    right = client.post("/accounts/phone/verify/", {"code": sent_code(twilio.calls[0])})
+
+    assert sent.status_code == 302 and sent["Location"] == "/accounts/phone/verify/"
+    assert wrong.status_code == 200 and wrong.context["form"].errors
+    assert right.status_code == 302
+    creator.refresh_from_db()
+    assert creator.phone == PHONE and creator.phone_verified
+
+
+def test_signup_with_a_phone_number_sends_a_code(twilio, api_client):
+    twilio.add(responses.POST, TWILIO_URL, json=TWILIO_CREATED, status=201)
+
+    response = api_client.post(
+        f"{AUTH}/auth/signup",
+        {"email": "sam@example.com", "phone": PHONE, "password": "Str0ng-pass-123", "name": "Sam", "user_type": "creator"},
+        format="json",
+    )
+
+    assert response.status_code in (200, 401), response.json()
+    assert parse_qs(twilio.calls[0].request.body)["To"] == [PHONE]
+    user = User.objects.get(email="sam@example.com")
+    assert user.phone == PHONE and not user.phone_verified
