@@ -237,3 +237,25 @@ def test_500_page_renders_without_touching_the_user_or_database(django_assert_nu
     assert response.status_code == 500
     assert "Something went wrong on our side" in html
     assert "<style>" in html and "/static/" not in html
+
+
+def test_pending_account_is_asked_to_confirm_its_email(client):
+    brand = BrandUserFactory(status="pending", email_verified=False)
+    client.force_login(brand)
+
+    html = client.get(reverse("dashboard")).content.decode()
+
+    assert f'<a class="badge badge-warning" href="{reverse("account_email")}">' in html
+
+
+def test_google_button_only_when_google_is_configured(client, settings):
+    html = client.get(reverse("account_login")).content.decode()
+    assert "Continue with Google" not in html
+
+    settings.SOCIALACCOUNT_PROVIDERS = {
+        "google": {**settings.SOCIALACCOUNT_PROVIDERS["google"], "APPS": [{"client_id": "id", "secret": "secret"}]}
+    }
+    for name in ("account_login", "account_signup"):
+        html = client.get(reverse(name)).content.decode()
+        assert 'class="btn btn-secondary btn-block provider provider-google"' in html, name
+        assert "Continue with Google" in html, name
