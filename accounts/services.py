@@ -1,13 +1,16 @@
 """Every write to accounts: users, their status, profiles, onboarding, settings."""
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from influmojo.errors import ApplicationError, InvalidTransition
+from influmojo.errors import ApplicationError, InvalidTransition, NotFound
+from influmojo.images import process_image_upload
 from influmojo.permissions import Actor
 
 from . import onboarding
+from . import preferences as prefs
 from .models import AccountEvent, BrandProfile, CreatorProfile, User
 
 SIGNUP_ROLES = {User.UserType.BRAND, User.UserType.CREATOR}
@@ -132,4 +135,136 @@ def user_create(*, user: User, actor: Actor, note: str = "") -> User:
     user.save()
     profile_ensure(user=user)
     AccountEvent.objects.create(user=user, action="create", new_status=user.status, actor=actor.user, note=note)
+    return user
+
+
+# --- Onboarding -------------------------------------------------------------------------------------
+# (low, high) field pairs a profile keeps ordered; the database has a check constraint for each.
+ORDERED_RANGES = (("min_rate", "max_rate"), ("budget_min", "budget_max"))
+
+
+def _user_for_onboarding(*, user: User, step: str) -> User:
+    """The user, locked, once we know `step` belongs to their flow."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    steps = onboarding.steps_for(user)
+    if not steps:
+        raise ApplicationError("This account type has no onboarding.", code="no_onboarding")
+    if step not in steps:
+        raise NotFound(f"There is no onboarding step '{step}' for {user.user_type} accounts.")
+    return user
+
+
+def _locked_profile(*, user: User) -> CreatorProfile | BrandProfile:
+    profile = profile_ensure(user=user)
+    return type(profile).objects.select_for_update().get(pk=profile.pk)
+
+
+def _profile_write(*, profile: CreatorProfile | BrandProfile, data: dict, fields: list[str]) -> None:
+    changed = [name for name in dict.fromkeys(fields) if name in data]
+    for name in changed:
+        setattr(profile, name, data[name])
+    # Serializers check ranges against the stored row; this re-checks the locked one (two concurrent PATCHes).
+    for low, high in ORDERED_RANGES:
+        low_value, high_value = getattr(profile, low, None), getattr(profile, high, None)
+        if low_value is not None and high_value is not None and low_value > high_value:
+            raise ApplicationError(
+                f"{high} must be at least {low}.", code="invalid_range", details={high: [f"Must be at least {low}."]}
+            )
+    if changed:
+        profile.save(update_fields=[*changed, "updated_at"])
+
+
+def _onboarding_mark(*, user: User, step: str, status: str) -> User:
+    user.onboarding_state = {**(user.onboarding_state or {}), step: status}
+    user.onboarding_step = onboarding.first_open_step(user)
+    user.onboarding_completed = user.onboarding_completed or not user.onboarding_step
+    user.save(update_fields=["onboarding_state", "onboarding_step", "onboarding_completed", "updated_at"])
+    return user
+
+
+@transaction.atomic
+def onboarding_save_step(*, user: User, step: str, data: dict) -> User:
+    """Writes a step's (validated) profile fields, marks it completed and moves to the next open step."""
+    user = _user_for_onboarding(user=user, step=step)
+    _profile_write(profile=_locked_profile(user=user), data=data, fields=onboarding.STEP_FIELDS[step])
+    return _onboarding_mark(user=user, step=step, status="completed")
+
+
+@transaction.atomic
+def onboarding_skip_step(*, user: User, step: str) -> User:
+    """Marks a step skipped and moves on; a step already completed keeps its answers and its status."""
+    user = _user_for_onboarding(user=user, step=step)
+    if (user.onboarding_state or {}).get(step) == "completed":
+        return user
+    return _onboarding_mark(user=user, step=step, status="skipped")
+
+
+# --- Profile and settings -----------------------------------------------------------------------------
+USER_EDITABLE_FIELDS = ("name", "first_name", "last_name", "timezone", "language")
+
+
+@transaction.atomic
+def profile_update(*, user: User, data: dict) -> User:
+    """Writes the user's own account fields and, under "profile", their role profile's fields."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    changed = [name for name in USER_EDITABLE_FIELDS if name in data]
+    for name in changed:
+        setattr(user, name, data[name])
+    if changed:
+        user.save(update_fields=[*changed, "updated_at"])
+    steps = onboarding.steps_for(user)
+    if data.get("profile") and steps:
+        fields = [name for step in steps for name in onboarding.STEP_FIELDS[step]]
+        _profile_write(profile=_locked_profile(user=user), data=data["profile"], fields=fields)
+    return user
+
+
+@transaction.atomic
+def settings_update(*, user: User, data: dict) -> User:
+    """Profile visibility and notification choices; a notification PATCH changes only the pairs it names."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    changed = []
+    if "profile_public" in data:
+        user.profile_public = data["profile_public"]
+        changed.append("profile_public")
+        if user.is_creator:
+            profile = _locked_profile(user=user)
+            profile.is_public = user.profile_public
+            profile.save(update_fields=["is_public", "updated_at"])
+    if "notification_preferences" in data:
+        matrix = prefs.notification_preferences(user)
+        for kind, channels in data["notification_preferences"].items():
+            matrix[kind].update(channels)
+        user.notification_preferences = matrix
+        changed.append("notification_preferences")
+    if changed:
+        user.save(update_fields=[*changed, "updated_at"])
+    return user
+
+
+# --- Avatar -------------------------------------------------------------------------------------------
+def user_set_avatar(*, user: User, file) -> User:
+    """Validates and re-encodes the upload, then swaps it in (decoding happens before any row is locked)."""
+    content = process_image_upload(
+        file, max_bytes=settings.AVATAR_MAX_BYTES, max_pixels=settings.AVATAR_MAX_PIXELS, size=settings.AVATAR_SIZE
+    )
+    return _avatar_replace(user=user, content=content)
+
+
+def user_remove_avatar(*, user: User) -> User:
+    return _avatar_replace(user=user, content=None)
+
+
+@transaction.atomic
+def _avatar_replace(*, user: User, content) -> User:
+    user = User.objects.select_for_update().get(pk=user.pk)
+    old_name, storage = user.avatar.name, user.avatar.storage
+    if content is None:
+        user.avatar = ""
+    else:
+        user.avatar.save(content.name, content, save=False)
+    user.save(update_fields=["avatar", "updated_at"])
+    if old_name:
+        # Only once the new state is committed; a storage hiccup is logged, not raised at the user.
+        transaction.on_commit(lambda: storage.delete(old_name), robust=True)
     return user
