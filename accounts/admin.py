@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
+from django.contrib.humanize.templatetags.humanize import naturaltime
 
 from influmojo.errors import ApplicationError
 from influmojo.permissions import Actor
@@ -21,6 +22,7 @@ from .models import AccountEvent, BrandProfile, CreatorProfile, User
 admin.site.site_header = "Influmojo console"
 admin.site.site_title = "Influmojo console"
 admin.site.index_title = "Support and operations"
+admin.site.enable_nav_sidebar = False  # the user list needs the width; the index lists everything
 # Sign-in goes through allauth, so staff pass the TOTP step instead of the admin's password-only form.
 admin.site.login = secure_admin_login(admin.site.login)
 
@@ -45,6 +47,22 @@ class ConsoleRoleMixin:
 
     def has_view_permission(self, request, obj=None):
         return _is_console_role(request) or super().has_view_permission(request, obj)
+
+
+def _event_change(event: AccountEvent) -> str:
+    if event.old_status or event.new_status:
+        return f"{event.old_status or '—'} → {event.new_status or '—'}"
+    return ""
+
+
+def _event_actor(event: AccountEvent) -> str:
+    return event.actor.email if event.actor else "system"
+
+
+class StaffFilter(admin.BooleanFieldListFilter):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = "staff"
 
 
 def _names(users: list[str]) -> str:
@@ -125,7 +143,7 @@ class BrandProfileInline(_ProfileInline):
 class AccountEventInline(ConsoleRoleMixin, admin.TabularInline):
     model = AccountEvent
     fk_name = "user"
-    fields = ("created_at", "action", "old_status", "new_status", "actor", "note")
+    fields = ("created_at", "action", "change", "by", "note")
     readonly_fields = fields
     ordering = ("-created_at", "-id")
     extra = 0
@@ -134,6 +152,14 @@ class AccountEventInline(ConsoleRoleMixin, admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
+
+    @admin.display(description="status change")
+    def change(self, event):
+        return _event_change(event)
+
+    @admin.display(description="by")
+    def by(self, event):
+        return _event_actor(event)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -150,19 +176,8 @@ class AccountEventInline(ConsoleRoleMixin, admin.TabularInline):
 class UserAdmin(ConsoleRoleMixin, DjangoUserAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
-    list_display = (
-        "email",
-        "display",
-        "user_type",
-        "status",
-        "email_verified",
-        "badge",
-        "agent_status",
-        "is_staff",
-        "created_at",
-        "last_login_at",
-    )
-    list_filter = ("user_type", "status", "email_verified", "agent_status", "is_staff")
+    list_display = ("email", "display", "user_type", "status", "email_verified", "badge", "joined", "last_seen")
+    list_filter = ("user_type", "status", "email_verified", "agent_status", ("is_staff", StaffFilter))
     search_fields = ("email", "name", "phone", "creator_profile__display_name", "brand_profile__company_name")
     list_select_related = ("creator_profile", "brand_profile")
     ordering = ("-created_at",)
@@ -177,7 +192,7 @@ class UserAdmin(ConsoleRoleMixin, DjangoUserAdmin):
             {
                 "description": "Changed only through the actions on the user list, each recorded in the history.",
                 "fields": (
-                    ("user_type", "status", "is_active"),
+                    ("user_type", "status", "can_sign_in"),
                     ("email_verified", "phone_verified", "auth_provider"),
                     ("onboarding_completed", "onboarding_step"),
                     "onboarding_state",
@@ -186,6 +201,8 @@ class UserAdmin(ConsoleRoleMixin, DjangoUserAdmin):
         ),
         ("Activity", {"fields": (("created_at", "last_login_at"), ("is_online", "last_online_at"))}),
         ("Public profile", {"fields": ("profile_public", "avatar", "cover_image")}),
+    )
+    staff_fieldsets = (
         ("Support agent", {"fields": ("agent_status",)}),
         ("Console access", {"fields": ("is_staff", "is_superuser", "groups", "user_permissions")}),
     )
@@ -198,7 +215,7 @@ class UserAdmin(ConsoleRoleMixin, DjangoUserAdmin):
         "phone",
         "user_type",
         "status",
-        "is_active",
+        "can_sign_in",
         "email_verified",
         "phone_verified",
         "auth_provider",
@@ -211,6 +228,12 @@ class UserAdmin(ConsoleRoleMixin, DjangoUserAdmin):
         "last_online_at",
     )
     access_fields = ("is_staff", "is_superuser", "groups", "user_permissions")
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return self.add_fieldsets
+        # Creators and brands never reach the console, so their pages leave its settings out.
+        return self.fieldsets + self.staff_fieldsets if obj.is_staff else self.fieldsets
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
@@ -261,6 +284,18 @@ class UserAdmin(ConsoleRoleMixin, DjangoUserAdmin):
         if isinstance(profile, CreatorProfile) and profile.display_name:
             return profile.display_name
         return user.display_name
+
+    @admin.display(description="can sign in", boolean=True)
+    def can_sign_in(self, user):
+        return user.is_active  # derived from status by the database
+
+    @admin.display(description="joined", ordering="created_at")
+    def joined(self, user):
+        return user.created_at.date()
+
+    @admin.display(description="last login", ordering="last_login_at")
+    def last_seen(self, user):
+        return naturaltime(user.last_login_at) if user.last_login_at else "never"
 
     @admin.display(description="verified badge", boolean=True)
     def badge(self, user):
@@ -330,12 +365,20 @@ def _profile(user: User) -> CreatorProfile | BrandProfile | None:
 class AccountEventAdmin(ConsoleRoleMixin, admin.ModelAdmin):
     """The audit trail: read-only, written only by accounts.services."""
 
-    list_display = ("created_at", "user", "action", "old_status", "new_status", "actor", "note")
+    list_display = ("created_at", "user", "action", "change", "by", "note")
     list_filter = ("action", "new_status")
     search_fields = ("user__email", "actor__email", "note")
     list_select_related = ("user", "actor")
     readonly_fields = ("user", "action", "old_status", "new_status", "actor", "note", "created_at")
     ordering = ("-created_at", "-id")
+
+    @admin.display(description="status change")
+    def change(self, event):
+        return _event_change(event)
+
+    @admin.display(description="by", ordering="actor__email")
+    def by(self, event):
+        return _event_actor(event)
 
     def has_add_permission(self, request):
         return False

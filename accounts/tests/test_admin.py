@@ -1,6 +1,7 @@
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import generate_totp_secret
+from django.contrib.auth.models import Permission
 from django.contrib.messages import ERROR, SUCCESS, get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -141,7 +142,7 @@ def test_changelist_shows_filters_and_columns(admin_client, people):
     response = admin_client.get(CHANGELIST)
 
     html = response.content.decode()
-    for heading in ("By user type", "By status", "By email verified", "By agent status", "By is staff"):
+    for heading in ("By user type", "By status", "By email verified", "By agent status", "By staff"):
         assert heading in html
     assert "Priya Raman (TechFlow Inc)" in html
     assert "Sarah Styles" in html
@@ -323,20 +324,41 @@ def test_posting_a_status_in_the_change_form_does_not_change_it(admin_client):
     assert (agent.status, agent.email_verified) == (User.Status.ACTIVE, True)
 
 
-def test_agent_sees_no_access_fields_and_cannot_edit_staff(agent_client, console_admin):
-    creator = CreatorUserFactory()
+def test_console_access_fields_are_on_staff_pages_only(admin_client):
+    creator_page = admin_client.get(reverse("admin:accounts_user_change", args=[CreatorUserFactory().pk]))
+    agent_page = admin_client.get(reverse("admin:accounts_user_change", args=[AgentFactory().pk]))
 
-    creator_page = agent_client.get(reverse("admin:accounts_user_change", args=[creator.pk]))
-    staff_page = agent_client.post(reverse("admin:accounts_user_change", args=[console_admin.pk]), {"name": "x"})
+    access_fields = {"is_staff", "is_superuser", "groups", "user_permissions", "agent_status"}
+    assert not access_fields & set(creator_page.context["adminform"].form.fields)
+    assert access_fields <= set(agent_page.context["adminform"].form.fields)
+
+
+def test_agent_edits_creators_but_only_views_staff(agent_client, console_admin):
+    creator_page = agent_client.get(reverse("admin:accounts_user_change", args=[CreatorUserFactory().pk]))
+    staff_page = agent_client.get(reverse("admin:accounts_user_change", args=[console_admin.pk]))
+    staff_post = agent_client.post(reverse("admin:accounts_user_change", args=[console_admin.pk]), {"name": "x"})
     password_page = agent_client.get(reverse("admin:auth_user_password_change", args=[console_admin.pk]))
 
-    assert creator_page.status_code == 200
-    access_fields = {"is_staff", "is_superuser", "groups", "user_permissions"}
-    assert not access_fields & set(creator_page.context["adminform"].form.fields)
-    assert staff_page.status_code == 403
+    assert "name" in creator_page.context["adminform"].form.fields
+    assert staff_page.status_code == 200
+    assert staff_page.context["has_change_permission"] is False
+    assert staff_post.status_code == 403
     assert password_page.status_code == 403
     console_admin.refresh_from_db()
     assert console_admin.name != "x"
+
+
+def test_staff_without_the_console_role_cannot_grant_access(client):
+    """Someone given Django's user permissions (not an agent) may edit profiles, never access flags."""
+    helper = with_totp(CreatorUserFactory(is_staff=True))
+    helper.user_permissions.add(*Permission.objects.filter(codename__in=["view_user", "change_user"]))
+    client.force_login(helper)
+
+    response = client.get(reverse("admin:accounts_user_change", args=[AgentFactory().pk]))
+
+    assert response.status_code == 200
+    access_fields = {"is_staff", "is_superuser", "groups", "user_permissions"}
+    assert not access_fields & set(response.context["adminform"].form.fields)
 
 
 def test_admin_adds_a_user_with_a_usable_password(admin_client, console_admin):
