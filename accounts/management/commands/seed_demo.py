@@ -1,0 +1,536 @@
+"""Demo accounts for `make run`: an admin, a support agent, four brands and eight creators.
+
+Idempotent: an account that exists is left as it is (its password, profile and status included),
+so running the command again, or on every `make run`, creates and changes nothing. Accounts are
+made through `accounts.services`, and each profile by answering the onboarding steps through the
+same serializers and service the app uses, so the demo data obeys the app's vocabularies.
+
+Staff need TOTP to open /admin/, so the demo admin and agent share one fixed, documented secret.
+"""
+
+from urllib.parse import quote
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
+from allauth.mfa.utils import decrypt
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from accounts import services
+from accounts.api.serializers import STEP_SERIALIZERS
+from accounts.models import CreatorProfile, User
+from influmojo.permissions import Actor
+
+DEMO_PASSWORD = "Influmojo-demo-2026"
+# Base32, so any authenticator app accepts it. Demo only: never a production staff account.
+DEMO_TOTP_SECRET = "INFLUMOJODEMOADMINTOTPSECRET2345"
+
+STAFF = [
+    {"email": "admin@influmojo.local", "name": "Ada Admin", "user_type": User.UserType.ADMIN},
+    {"email": "agent@influmojo.local", "name": "Sam Support", "user_type": User.UserType.AGENT},
+]
+
+BRANDS = [
+    {
+        "email": "techflow@influmojo.local",
+        "name": "Priya Raman",
+        "verified": True,
+        "steps": {
+            "company": {
+                "company_name": "TechFlow Inc",
+                "industry": "technology",
+                "industries": ["technology", "consumer_electronics"],
+                "role_in_organization": "Head of Marketing",
+                "business_type": "b2b",
+                "company_size": "51-200",
+                "website": "https://techflow.example",
+                "description": "Workflow automation for remote teams. We launch two product lines a year and "
+                "want creators who can explain software clearly to busy professionals.",
+                "country": "US",
+                "state": "California",
+                "city": "San Francisco",
+            },
+            "goals": {"marketing_goals": ["brand_awareness", "product_launch", "app_installs"]},
+            "preferences": {
+                "budget_min": "5000",
+                "budget_max": "50000",
+                "currency": "USD",
+                "target_audience": {"countries": ["US", "GB", "CA"], "languages": ["en"], "age_min": 22, "age_max": 45},
+                "preferences": {
+                    "platforms": ["youtube", "twitter"],
+                    "content_types": ["youtube_video", "product_review"],
+                },
+            },
+        },
+    },
+    {
+        "email": "glowup@influmojo.local",
+        "name": "Hannah Lee",
+        "verified": True,
+        "steps": {
+            "company": {
+                "company_name": "GlowUp Beauty",
+                "industry": "beauty",
+                "industries": ["beauty", "health_wellness"],
+                "role_in_organization": "Influencer Partnerships Lead",
+                "business_type": "d2c",
+                "company_size": "11-50",
+                "website": "https://glowup.example",
+                "description": "Clean, vegan skincare made in small batches. Every launch is built around "
+                "honest routines from creators our customers already trust.",
+                "country": "GB",
+                "state": "England",
+                "city": "London",
+            },
+            "goals": {"marketing_goals": ["sales", "brand_awareness", "content_creation"]},
+            "preferences": {
+                "budget_min": "3000",
+                "budget_max": "25000",
+                "currency": "USD",
+                "target_audience": {"countries": ["GB", "US", "IE"], "languages": ["en"], "age_min": 18, "age_max": 34},
+                "preferences": {
+                    "platforms": ["instagram", "tiktok"],
+                    "content_types": ["instagram_reel", "instagram_story", "tiktok_video"],
+                },
+            },
+        },
+    },
+    {
+        "email": "fitlife@influmojo.local",
+        "name": "Marcus Reed",
+        "verified": False,
+        "steps": {
+            "company": {
+                "company_name": "FitLife Nutrition",
+                "industry": "fitness",
+                "industries": ["fitness", "food_beverage", "health_wellness"],
+                "role_in_organization": "Brand Manager",
+                "business_type": "d2c",
+                "company_size": "51-200",
+                "website": "https://fitlife.example",
+                "description": "Protein and recovery products for people who train at home. We look for "
+                "creators who show real workouts, not just the product shot.",
+                "country": "US",
+                "state": "Texas",
+                "city": "Austin",
+            },
+            "goals": {"marketing_goals": ["sales", "engagement"]},
+            "preferences": {
+                "budget_min": "2000",
+                "budget_max": "20000",
+                "currency": "USD",
+                "target_audience": {"countries": ["US", "CA"], "languages": ["en"], "age_min": 20, "age_max": 40},
+                "preferences": {
+                    "platforms": ["instagram", "youtube"],
+                    "content_types": ["instagram_reel", "youtube_video", "ugc_video"],
+                },
+            },
+        },
+    },
+    {
+        "email": "wanderlust@influmojo.local",
+        "name": "Sofia Rossi",
+        "verified": False,
+        "steps": {
+            "company": {
+                "company_name": "Wanderlust Travel Co",
+                "industry": "travel_hospitality",
+                "industries": ["travel_hospitality"],
+                "role_in_organization": "Marketing Director",
+                "business_type": "b2c",
+                "company_size": "201-1000",
+                "website": "https://wanderlust.example",
+                "description": "Small-group trips across Southern Europe and Southeast Asia. We partner with "
+                "storytellers who travel slowly and show the places beyond the postcard.",
+                "country": "ES",
+                "state": "Catalonia",
+                "city": "Barcelona",
+            },
+            "goals": {"marketing_goals": ["brand_awareness", "lead_generation"]},
+            "preferences": {
+                "budget_min": "4000",
+                "budget_max": "30000",
+                "currency": "USD",
+                "target_audience": {
+                    "countries": ["US", "GB", "ES", "AU"],
+                    "languages": ["en", "es"],
+                    "age_min": 25,
+                    "age_max": 55,
+                },
+                "preferences": {
+                    "platforms": ["instagram", "youtube"],
+                    "content_types": ["instagram_reel", "instagram_post", "youtube_video"],
+                },
+            },
+        },
+    },
+]
+
+
+def _creator(
+    *,
+    email: str,
+    name: str,
+    display_name: str,
+    slug: str,
+    verified: bool,
+    personal: dict,
+    categories: list[str],
+    niches: list[str],
+    handles: list[tuple[str, str, int]],
+    content_types: list[str],
+    rates: tuple[str, str],
+    availability: str,
+) -> dict:
+    """One demo creator as the answers to the four onboarding steps (plus the public-page slug)."""
+    return {
+        "email": email,
+        "name": name,
+        "slug": slug,
+        "verified": verified,
+        "steps": {
+            "personal": {"display_name": display_name, **personal},
+            "categories": {"content_categories": categories, "niches": niches},
+            "social": {
+                "social_handles": [
+                    {"platform": platform, "handle": handle, "followers": followers}
+                    for platform, handle, followers in handles
+                ]
+            },
+            "rates": {
+                "content_types": content_types,
+                "min_rate": rates[0],
+                "max_rate": rates[1],
+                "currency": "USD",
+                "availability": availability,
+            },
+        },
+    }
+
+
+AVAILABLE, BUSY, UNAVAILABLE = (choice.value for choice in CreatorProfile.Availability)
+
+CREATORS = [
+    _creator(
+        email="sarah@influmojo.local",
+        name="Sarah Johnson",
+        display_name="Sarah Johnson",
+        slug="sarah-johnson",
+        verified=True,
+        personal={
+            "bio": "Lifestyle and fashion from Los Angeles: everyday outfits, slow mornings and honest "
+            "reviews of the things I actually keep using.",
+            "gender": "female",
+            "country": "US",
+            "state": "California",
+            "city": "Los Angeles",
+            "pincode": "90026",
+            "date_of_birth": "1995-04-12",
+            "languages": ["en"],
+        },
+        categories=["lifestyle", "fashion"],
+        niches=["outfit ideas", "sustainable fashion", "morning routines"],
+        handles=[
+            ("instagram", "sarahjohnson", 245_000),
+            ("tiktok", "sarahjstyle", 182_000),
+            ("youtube", "SarahJohnson", 52_000),
+        ],
+        content_types=["instagram_reel", "instagram_post", "instagram_story", "tiktok_video"],
+        rates=("800", "4500"),
+        availability=AVAILABLE,
+    ),
+    _creator(
+        email="mike@influmojo.local",
+        name="Mike Chen",
+        display_name="Tech Mike",
+        slug="tech-mike",
+        verified=True,
+        personal={
+            "bio": "In-depth reviews of phones, laptops and smart-home gear. I test everything for two "
+            "weeks before I say a word about it.",
+            "gender": "male",
+            "country": "US",
+            "state": "Washington",
+            "city": "Seattle",
+            "pincode": "98101",
+            "date_of_birth": "1990-09-03",
+            "languages": ["en"],
+        },
+        categories=["technology"],
+        niches=["smartphone reviews", "laptops", "smart home"],
+        handles=[
+            ("youtube", "TechMike", 1_200_000),
+            ("instagram", "techmike", 310_000),
+            ("twitter", "techmike", 95_000),
+        ],
+        content_types=["youtube_video", "youtube_short", "product_review", "live_stream"],
+        rates=("2500", "15000"),
+        availability=BUSY,
+    ),
+    _creator(
+        email="emma@influmojo.local",
+        name="Emma Wilson",
+        display_name="Beauty by Emma",
+        slug="beauty-by-emma",
+        verified=True,
+        personal={
+            "bio": "Skincare routines and makeup tutorials for sensitive skin, filmed in natural light "
+            "with no filters.",
+            "gender": "female",
+            "country": "GB",
+            "state": "England",
+            "city": "London",
+            "pincode": "SW1A 1AA",
+            "date_of_birth": "1997-01-22",
+            "languages": ["en"],
+        },
+        categories=["beauty"],
+        niches=["skincare", "makeup tutorials", "clean beauty"],
+        handles=[
+            ("instagram", "beautybyemma", 520_000),
+            ("tiktok", "beautybyemma", 430_000),
+            ("youtube", "BeautyByEmma", 210_000),
+        ],
+        content_types=["instagram_reel", "instagram_story", "youtube_video", "tiktok_video"],
+        rates=("1500", "9000"),
+        availability=AVAILABLE,
+    ),
+    _creator(
+        email="carlos@influmojo.local",
+        name="Carlos Martinez",
+        display_name="Chef Carlos",
+        slug="chef-carlos",
+        verified=False,
+        personal={
+            "bio": "Mexican home cooking in under thirty minutes, plus the street food of Mexico City "
+            "and the people who make it.",
+            "gender": "male",
+            "country": "MX",
+            "state": "Ciudad de México",
+            "city": "Mexico City",
+            "pincode": "06700",
+            "date_of_birth": "1988-06-30",
+            "languages": ["es", "en"],
+        },
+        categories=["food"],
+        niches=["mexican cuisine", "quick recipes", "street food"],
+        handles=[
+            ("tiktok", "chefcarlos", 610_000),
+            ("instagram", "chef.carlos", 340_000),
+            ("youtube", "ChefCarlos", 150_000),
+        ],
+        content_types=["tiktok_video", "instagram_reel", "youtube_video"],
+        rates=("900", "5000"),
+        availability=AVAILABLE,
+    ),
+    _creator(
+        email="lisa@influmojo.local",
+        name="Lisa Park",
+        display_name="Travel with Lisa",
+        slug="travel-with-lisa",
+        verified=False,
+        personal={
+            "bio": "Solo travel on a budget: honest itineraries, where to stay and what to skip, mostly "
+            "across Southeast Asia and Southern Europe.",
+            "gender": "female",
+            "country": "AU",
+            "state": "New South Wales",
+            "city": "Sydney",
+            "pincode": "2000",
+            "date_of_birth": "1993-11-08",
+            "languages": ["en", "ko"],
+        },
+        categories=["travel"],
+        niches=["budget travel", "solo female travel", "southeast asia"],
+        handles=[("instagram", "travelwithlisa", 410_000), ("youtube", "TravelWithLisa", 190_000)],
+        content_types=["instagram_reel", "instagram_post", "youtube_video", "blog_post"],
+        rates=("1200", "7000"),
+        availability=AVAILABLE,
+    ),
+    _creator(
+        email="maven@influmojo.local",
+        name="Olivia Brooks",
+        display_name="Style Maven",
+        slug="style-maven",
+        verified=False,
+        personal={
+            "bio": "New York street style, capsule wardrobes and the occasional luxury splurge that is "
+            "actually worth it.",
+            "gender": "female",
+            "country": "US",
+            "state": "New York",
+            "city": "New York",
+            "pincode": "10012",
+            "date_of_birth": "1992-02-14",
+            "languages": ["en"],
+        },
+        categories=["fashion"],
+        niches=["street style", "capsule wardrobe", "luxury fashion"],
+        handles=[
+            ("instagram", "stylemaven", 780_000),
+            ("tiktok", "stylemaven", 260_000),
+            ("facebook", "stylemaven", 120_000),
+        ],
+        content_types=["instagram_post", "instagram_reel", "instagram_story"],
+        rates=("2000", "12000"),
+        availability=UNAVAILABLE,
+    ),
+    _creator(
+        email="jay@influmojo.local",
+        name="Jay Patel",
+        display_name="Fitness with Jay",
+        slug="fitness-with-jay",
+        verified=False,
+        personal={
+            "bio": "Home workouts and strength training that fit around a day job, with simple "
+            "vegetarian meal prep.",
+            "gender": "male",
+            "country": "IN",
+            "state": "Maharashtra",
+            "city": "Mumbai",
+            "pincode": "400050",
+            "date_of_birth": "1994-08-19",
+            "languages": ["en", "hi"],
+        },
+        categories=["fitness", "health"],
+        niches=["home workouts", "strength training", "meal prep"],
+        handles=[("youtube", "FitnessWithJay", 640_000), ("instagram", "fitnesswithjay", 450_000)],
+        content_types=["youtube_video", "instagram_reel", "live_stream"],
+        rates=("700", "4000"),
+        availability=AVAILABLE,
+    ),
+    _creator(
+        email="zed@influmojo.local",
+        name="Zed Okafor",
+        display_name="Gamer Zed",
+        slug="gamer-zed",
+        verified=False,
+        personal={
+            "bio": "Competitive shooters, indie gems and esports commentary, streaming most weeknights "
+            "from Toronto.",
+            "gender": "male",
+            "country": "CA",
+            "state": "Ontario",
+            "city": "Toronto",
+            "pincode": "M5V 2T6",
+            "date_of_birth": "1999-05-27",
+            "languages": ["en"],
+        },
+        categories=["gaming"],
+        niches=["fps", "esports commentary", "indie games"],
+        handles=[("youtube", "GamerZed", 520_000), ("tiktok", "gamerzed", 210_000), ("twitter", "gamerzed", 88_000)],
+        content_types=["live_stream", "youtube_video", "youtube_short"],
+        rates=("1000", "6000"),
+        availability=AVAILABLE,
+    ),
+]
+
+
+def totp_code_command() -> str:
+    """A shell line that prints the demo staff's current TOTP code."""
+    return (
+        '.venv/bin/python manage.py shell --no-imports -c "import time; '
+        "from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value; "
+        f"print(format_hotp_value(hotp_value('{DEMO_TOTP_SECRET}', int(time.time()) // 30)))\""
+    )
+
+
+class Command(BaseCommand):
+    help = "Creates the demo admin, agent, brands and creators (idempotent) and prints their logins."
+
+    def handle(self, *args, **options):
+        created = []
+        staff = [self._account(spec, spec["user_type"], created) for spec in STAFF]
+        admin_actor = Actor.of(staff[0])
+        for spec in BRANDS:
+            self._account(spec, User.UserType.BRAND, created, verifier=admin_actor)
+        for spec in CREATORS:
+            self._account(spec, User.UserType.CREATOR, created, verifier=admin_actor)
+        for user in staff:
+            self._ensure_totp(user)
+        self._report(created)
+
+    @transaction.atomic
+    def _account(self, spec: dict, user_type: str, created: list[str], verifier: Actor | None = None) -> User:
+        user = User.objects.filter(email__iexact=spec["email"]).first()
+        if user is not None:
+            return user
+        user = User(email=spec["email"], name=spec["name"], user_type=user_type)
+        user.first_name, _, user.last_name = spec["name"].partition(" ")
+        user.set_password(DEMO_PASSWORD)
+        user = services.user_create(user=user, actor=Actor.system(), note="seed_demo")
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+        user = services.user_email_verified(user_id=user.pk)
+        for step, answers in spec.get("steps", {}).items():
+            user = self._answer(user, step, answers)
+        if spec.get("slug"):
+            self._claim_slug(user, spec["slug"])
+        if spec.get("verified") and verifier is not None:
+            services.user_verify(user_id=user.pk, actor=verifier, note="seed_demo")
+        created.append(user.email)
+        return user
+
+    @staticmethod
+    def _answer(user: User, step: str, answers: dict) -> User:
+        """Answers one onboarding step the way the app does: the step's serializer, then the service."""
+        serializer = STEP_SERIALIZERS[step](data=answers, context={"profile": services.profile_ensure(user=user)})
+        if not serializer.is_valid():
+            raise CommandError(f"demo data for {user.email}, step {step}: {serializer.errors}")
+        return services.onboarding_save_step(user=user, step=step, data=serializer.validated_data)
+
+    @staticmethod
+    def _claim_slug(user: User, slug: str) -> None:
+        """The public page address; keeps the one the service chose if another creator has the demo one."""
+        if CreatorProfile.objects.filter(slug=slug).exclude(user=user).exists():
+            return
+        CreatorProfile.objects.filter(user=user).update(slug=slug)
+
+    @staticmethod
+    def _ensure_totp(user: User) -> None:
+        if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            TOTP.activate(user, DEMO_TOTP_SECRET)
+
+    def _report(self, created: list[str]) -> None:
+        emails = [spec["email"] for spec in STAFF + BRANDS + CREATORS]
+        found = User.objects.filter(email__in=emails).select_related("brand_profile", "creator_profile")
+        users = {user.email: user for user in found}
+        totp = {
+            authenticator.user_id: decrypt(authenticator.data["secret"]) == DEMO_TOTP_SECRET
+            for authenticator in Authenticator.objects.filter(user__in=users.values(), type=Authenticator.Type.TOTP)
+        }
+        rows = []
+        for email in emails:
+            user = users[email]
+            notes = []
+            if user.is_staff:
+                notes.append("+ TOTP code" if totp.get(user.pk) else "+ its own TOTP (not the demo secret)")
+            if user.is_brand:
+                notes.append(user.brand_profile.company_name)
+            if user.is_creator:
+                notes.append(str(user.creator_profile))
+            if user.status != User.Status.ACTIVE:
+                notes.append(f"status: {user.status}")
+            rows.append((user.user_type, email, DEMO_PASSWORD, "; ".join(notes)))
+
+        self.stdout.write(
+            f"\nDemo accounts: {len(created)} created, {len(emails) - len(created)} already there and left "
+            "as they are (an account whose password was changed keeps it).\n"
+        )
+        header = ("role", "e-mail", "password", "")
+        widths = [max(len(row[i]) for row in [header, *rows]) for i in range(3)]
+        for row in [header, tuple("-" * w for w in widths) + ("",), *rows]:
+            cells = (cell.ljust(width) for cell, width in zip(row, [*widths, 0], strict=True))
+            self.stdout.write("  ".join(cells).rstrip())
+        label = quote(STAFF[0]["email"])
+        self.stdout.write(
+            "\nStaff (admin, agent) also need a TOTP code to open /admin/. Demo secret for both:\n"
+            f"  {DEMO_TOTP_SECRET}\n"
+            "Add it to any authenticator app (or scan "
+            f"otpauth://totp/Influmojo:{label}?secret={DEMO_TOTP_SECRET}&issuer=Influmojo),\n"
+            "or print the current code with:\n"
+            f"  {totp_code_command()}\n"
+        )
+        self.stdout.write(self.style.SUCCESS(f"Open {settings.SITE_URL} and sign in with any account above."))
+
