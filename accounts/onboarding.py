@@ -95,7 +95,8 @@ CONTENT_CATEGORIES = {
 }
 
 SOCIAL_PLATFORMS = {
-    "instagram": "Instagram", "youtube": "YouTube", "tiktok": "TikTok", "facebook": "Facebook", "twitter": "X (Twitter)",
+    "instagram": "Instagram", "youtube": "YouTube", "tiktok": "TikTok", "facebook": "Facebook",
+    "twitter": "X (Twitter)",
 }
 
 CONTENT_TYPES = {

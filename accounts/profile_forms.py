@@ -68,6 +68,7 @@ class SerializerForm(forms.Form):
     comma_lists: tuple[str, ...] = ()  # text inputs that carry a comma-separated list
 
     def __init__(self, data=None, files=None, *, instance=None, context=None, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(data, files, **kwargs)
         self.fields.update(self.extra_fields())
         self.context = context or {}
@@ -121,7 +122,7 @@ class PersonalStepForm(SerializerForm):
 
     display_name = _field(label="Display name", help_text="How brands will see you.")
     date_of_birth = _field(forms.DateInput(attrs={"type": "date"}), label="Date of birth")
-    gender = _select(onboarding.GENDERS, blank="Prefer not to say")
+    gender = _select(onboarding.GENDERS)
     country = _select(onboarding.COUNTRIES)
     state = _field(label="State / region")
     city = _field()
@@ -186,8 +187,8 @@ class RatesStepForm(SerializerForm):
     content_types = _chips(onboarding.CONTENT_TYPES, label="What you create")
     min_rate = _number(step="0.01", label="Minimum rate")
     max_rate = _number(step="0.01", label="Maximum rate")
-    currency = _select(onboarding.CURRENCIES, blank="USD")
-    availability = _select(dict(CreatorProfile.Availability.choices), blank="Available")
+    currency = _select(onboarding.CURRENCIES)
+    availability = _select(dict(CreatorProfile.Availability.choices))
 
 
 class CompanyStepForm(SerializerForm):
@@ -225,7 +226,7 @@ class PreferencesStepForm(SerializerForm):
 
     budget_min = _number(step="0.01", label="Budget from")
     budget_max = _number(step="0.01", label="Budget up to")
-    currency = _select(onboarding.CURRENCIES, blank="USD")
+    currency = _select(onboarding.CURRENCIES)
     audience_age_min = _number(label="Audience age from")
     audience_age_max = _number(label="Audience age to")
     audience_countries = _field(
@@ -257,7 +258,7 @@ class AccountForm(SerializerForm):
 
     name = _field(label="Full name")
     timezone = _field(label="Time zone", help_text="e.g. Europe/London or Asia/Kolkata.")
-    language = _select(dict(settings.LANGUAGES), blank="English")
+    language = _select(dict(settings.LANGUAGES))
 
 
 class AvatarForm(forms.Form):

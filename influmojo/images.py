@@ -68,7 +68,9 @@ def _to_rgb(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
-def process_image_upload(file, *, max_bytes: int, max_pixels: int, size: int, output_format: str = "JPEG") -> ContentFile:
+def process_image_upload(
+    file, *, max_bytes: int, max_pixels: int, size: int, output_format: str = "JPEG"
+) -> ContentFile:
     """Validates an uploaded image and returns it re-encoded, upright, RGB, fitting size×size.
 
     Raises ApplicationError(code="invalid_image") for anything that is too big, not an image,

@@ -189,7 +189,10 @@ class CreatorSocialSerializer(serializers.Serializer):
         if len(platforms) != len(set(platforms)):
             raise serializers.ValidationError("Each platform can be listed only once.")
         # Same shape whether or not followers was sent (a partial update applies no defaults).
-        return [{"platform": item["platform"], "handle": item["handle"], "followers": item.get("followers")} for item in value]
+        return [
+            {"platform": item["platform"], "handle": item["handle"], "followers": item.get("followers")}
+            for item in value
+        ]
 
 
 class CreatorRatesSerializer(serializers.Serializer):
@@ -300,7 +303,8 @@ class OnboardingStepStatusSerializer(serializers.Serializer):
     step = serializers.CharField()
     title = serializers.CharField()
     status = VocabularyField(
-        {"pending": "Not answered yet", "completed": "Answered", "skipped": "Skipped"}, schema_name="OnboardingStepState"
+        {"pending": "Not answered yet", "completed": "Answered", "skipped": "Skipped"},
+        schema_name="OnboardingStepState",
     )
 
 
@@ -339,10 +343,14 @@ class CreatorProfileSerializer(
     featured = serializers.BooleanField(read_only=True)
     rating = serializers.DecimalField(max_digits=3, decimal_places=2, read_only=True)
     total_collaborations = serializers.IntegerField(read_only=True)
-    is_public = serializers.BooleanField(read_only=True, help_text="Change it with profile_public in /profile/settings.")
+    is_public = serializers.BooleanField(
+        read_only=True, help_text="Change it with profile_public in /profile/settings."
+    )
 
 
-class BrandProfileSerializer(_CombinedStepsSerializer, BrandCompanySerializer, BrandGoalsSerializer, BrandPreferencesSerializer):
+class BrandProfileSerializer(
+    _CombinedStepsSerializer, BrandCompanySerializer, BrandGoalsSerializer, BrandPreferencesSerializer
+):
     steps = (BrandCompanySerializer, BrandGoalsSerializer, BrandPreferencesSerializer)
 
     verified = serializers.BooleanField(read_only=True)
@@ -443,13 +451,19 @@ class StrictSerializer(serializers.Serializer):
 NotificationChannelsSerializer = type(
     "NotificationChannelsSerializer",
     (StrictSerializer,),
-    {channel: serializers.BooleanField(required=False, help_text=label) for channel, label in prefs.NOTIFICATION_CHANNELS.items()},
+    {
+        channel: serializers.BooleanField(required=False, help_text=label)
+        for channel, label in prefs.NOTIFICATION_CHANNELS.items()
+    },
 )
 
 NotificationPreferencesSerializer = type(
     "NotificationPreferencesSerializer",
     (StrictSerializer,),
-    {kind: NotificationChannelsSerializer(required=False, help_text=label) for kind, label in prefs.NOTIFICATION_TYPES.items()},
+    {
+        kind: NotificationChannelsSerializer(required=False, help_text=label)
+        for kind, label in prefs.NOTIFICATION_TYPES.items()
+    },
 )
 
 

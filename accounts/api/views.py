@@ -81,7 +81,9 @@ class AvatarView(APIView):
 class SettingsView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(tags=["profile"], summary="Profile visibility and notification preferences", responses=s.SettingsSerializer)
+    @extend_schema(
+        tags=["profile"], summary="Profile visibility and notification preferences", responses=s.SettingsSerializer
+    )
     def get(self, request):
         return Response(s.SettingsSerializer(request.user).data)
 

@@ -71,7 +71,11 @@ def url(role: str, step: str) -> str:
 
 def years_ago(years: int, days: int = 0) -> str:
     today = timezone.localdate()
-    return (today.replace(year=today.year - years) + timedelta(days=days)).isoformat()
+    try:
+        anniversary = today.replace(year=today.year - years)
+    except ValueError:  # today is 29 February
+        anniversary = today.replace(year=today.year - years, day=28)
+    return (anniversary + timedelta(days=days)).isoformat()
 
 
 def assert_envelope(response, status: int, code: str) -> dict:
@@ -152,7 +156,9 @@ def test_agents_have_no_onboarding(agent):
 def test_a_reversed_rate_range_is_refused_by_the_service_too(creator):
     with pytest.raises(ApplicationError) as caught:
         services.onboarding_save_step(
-            user=creator, step="rates", data={"content_types": ["blog_post"], "min_rate": Decimal("9"), "max_rate": Decimal("1")}
+            user=creator,
+            step="rates",
+            data={"content_types": ["blog_post"], "min_rate": Decimal("9"), "max_rate": Decimal("1")},
         )
 
     assert caught.value.code == "invalid_range"
@@ -265,7 +271,7 @@ PREFERENCES = BRAND_STEPS["preferences"]
 
 CREATOR_BAD_INPUT = [
     ("personal", without(PERSONAL, "display_name"), ["display_name"]),
-    ("personal", with_(PERSONAL, date_of_birth=(timezone.localdate() + timedelta(days=1)).isoformat()), ["date_of_birth"]),
+    ("personal", with_(PERSONAL, date_of_birth=years_ago(0, days=1)), ["date_of_birth"]),
     ("personal", with_(PERSONAL, date_of_birth=years_ago(13, days=1)), ["date_of_birth"]),
     ("personal", with_(PERSONAL, date_of_birth="12/04/1996"), ["date_of_birth"]),
     ("personal", with_(PERSONAL, country="XX"), ["country"]),
@@ -345,17 +351,21 @@ def test_brand_bad_input_is_a_400_envelope_naming_the_field(auth_client, brand, 
 
 def test_nested_errors_point_at_the_exact_item(auth_client, creator, brand):
     social = {"social_handles": [{"platform": "instagram", "handle": "ok"}, {"platform": "youtube", "handle": "no way"}]}
-    details = assert_envelope(auth_client(creator).post(url("creator", "social"), social, format="json"), 400, "validation_error")
+    response = auth_client(creator).post(url("creator", "social"), social, format="json")
+    details = assert_envelope(response, 400, "validation_error")
     assert list(details["social_handles"]) == ["1"]
     assert "handle" in details["social_handles"]["1"]
 
     audience = with_(PREFERENCES, target_audience={"age_min": 40, "age_max": 20})
-    details = assert_envelope(auth_client(brand).post(url("brand", "preferences"), audience, format="json"), 400, "validation_error")
+    response = auth_client(brand).post(url("brand", "preferences"), audience, format="json")
+    details = assert_envelope(response, 400, "validation_error")
     assert list(details["target_audience"]) == ["age_max"]
 
 
 def test_a_creator_just_turning_13_today_is_accepted(auth_client, creator):
-    response = auth_client(creator).post(url("creator", "personal"), with_(PERSONAL, date_of_birth=years_ago(13)), format="json")
+    data = with_(PERSONAL, date_of_birth=years_ago(13))
+
+    response = auth_client(creator).post(url("creator", "personal"), data, format="json")
 
     assert response.status_code == 200
 
@@ -415,7 +425,8 @@ def test_progress_starts_with_every_step_pending(auth_client, creator):
         "current_step": "personal",
         "percent": 0,
         "steps": [
-            {"step": step, "title": onboarding.TITLES[step], "status": "pending"} for step in onboarding.FLOWS["creator"]
+            {"step": step, "title": onboarding.TITLES[step], "status": "pending"}
+            for step in onboarding.FLOWS["creator"]
         ],
     }
 

@@ -68,6 +68,13 @@ def test_an_agent_has_no_role_profile_and_no_onboarding(auth_client, agent):
     assert "profile" not in body and body["onboarding"] is None
 
 
+def test_an_agent_patches_their_name_and_a_profile_key_is_ignored(auth_client, agent):
+    response = auth_client(agent).patch(ME, {"first_name": "Sam", "profile": {"bio": "x"}}, format="json")
+
+    assert response.status_code == 200 and response.json()["first_name"] == "Sam"
+    assert not CreatorProfile.objects.filter(user=agent).exists()
+
+
 @pytest.mark.parametrize("method,path", [("get", ME), ("patch", ME), ("post", AVATAR), ("delete", AVATAR),
                                          ("get", SETTINGS), ("patch", SETTINGS)])
 def test_anonymous_callers_get_401(api_client, method, path):
@@ -344,7 +351,9 @@ def test_an_avatar_post_without_a_file_is_a_validation_error(auth_client, creato
     assert error["code"] == "validation_error" and "avatar" in error["details"]
 
 
-def test_replacing_an_avatar_deletes_the_old_file_after_commit(auth_client, creator, django_capture_on_commit_callbacks):
+def test_replacing_an_avatar_deletes_the_old_file_after_commit(
+    auth_client, creator, django_capture_on_commit_callbacks
+):
     client = auth_client(creator)
     client.post(AVATAR, {"avatar": image_file()}, format="multipart")
     creator.refresh_from_db()
