@@ -1,6 +1,6 @@
 """Me, avatar, settings and onboarding: validate → one service → serialize."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -144,7 +144,8 @@ def skip_view(role: str):
     schema = extend_schema(
         tags=["onboarding"],
         summary=f"Skip a {role} onboarding step",
-        description=f"Steps: {', '.join(onboarding.FLOWS[role])}. An unknown step answers 404.",
+        description="An unknown step answers 404. Skipping a completed step keeps it completed.",
+        parameters=[OpenApiParameter("step", str, OpenApiParameter.PATH, enum=onboarding.FLOWS[role])],
         request=None,
         responses=s.OnboardingProgressResultSerializer,
     )
