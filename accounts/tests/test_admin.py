@@ -454,3 +454,15 @@ def test_agent_sees_the_audit_trail(agent_client):
     response = agent_client.get(reverse("admin:accounts_accountevent_changelist"))
 
     assert response.status_code == 200
+
+
+def test_long_selections_are_summarised(admin_client):
+    creators = [CreatorUserFactory(email=f"c{n:02d}@example.com") for n in range(12)]
+
+    response = run_action(admin_client, "suspend_users", *creators)
+
+    assert User.objects.filter(status=User.Status.SUSPENDED).count() == 12
+    [(level, text)] = flashed(response)
+    assert level == SUCCESS
+    assert text.startswith("Suspended 12: c00@example.com, c01@example.com,")
+    assert text.endswith("c09@example.com and 2 more.")
