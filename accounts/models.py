@@ -135,6 +135,10 @@ class AccountEvent(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
 
+    def __str__(self):
+        change = f"{self.old_status} → {self.new_status}" if self.new_status else ""
+        return f"{self.action} {change}".strip()
+
 
 class Location(models.Model):
     country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2")

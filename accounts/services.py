@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from influmojo.errors import ApplicationError, InvalidTransition, NotFound
+from influmojo.errors import ApplicationError, InvalidTransition, PermissionDenied, NotFound
 from influmojo.images import process_image_upload
 from influmojo.permissions import Actor
 
@@ -14,6 +14,7 @@ from . import preferences as prefs
 from .models import AccountEvent, BrandProfile, CreatorProfile, User
 
 SIGNUP_ROLES = {User.UserType.BRAND, User.UserType.CREATOR}
+STAFF_USER_TYPES = {User.UserType.AGENT, User.UserType.ADMIN}
 
 
 # --- Signup and login ------------------------------------------------------------------------------
@@ -86,6 +87,8 @@ def user_set_phone(*, user: User, phone: str, verified: bool) -> None:
 @transaction.atomic
 def user_set_status(*, user_id: int, to: str, actor: Actor, note: str = "") -> User:
     user = User.objects.select_for_update().get(pk=user_id)
+    if user.user_type in STAFF_USER_TYPES and actor.role not in {"admin", "system"}:
+        raise PermissionDenied("staff accounts are changed by admins only")
     allowed = User.STATUS_TRANSITIONS.get((user.status, to))
     if allowed is None or actor.role not in allowed:
         raise InvalidTransition(f"cannot move account from {user.status} to {to}")
@@ -105,17 +108,17 @@ def user_verify(*, user_id: int, actor: Actor, note: str = "") -> User:
         raise InvalidTransition("only agents can verify accounts")
     user = User.objects.select_for_update().get(pk=user_id)
     profile = profile_ensure(user=user)
-    if profile is not None and not profile.verified:
-        profile.verified = True
-        profile.save(update_fields=["verified", "updated_at"])
+    if profile is None:
+        raise InvalidTransition("only creators and brands get the verified badge")
+    if profile.verified:
+        raise InvalidTransition("already verified")
+    profile.verified = True
+    profile.save(update_fields=["verified", "updated_at"])
     AccountEvent.objects.create(user=user, action="verify", actor=actor.user, note=note)
     return user
 
 
 # --- Accounts made by staff or the system (admin console, seed_demo) --------------------------------
-from influmojo.errors import PermissionDenied  # noqa: E402  (kept with the section that uses it)
-
-STAFF_USER_TYPES = {User.UserType.AGENT, User.UserType.ADMIN}
 
 
 @transaction.atomic
