@@ -1,5 +1,7 @@
 """OpenAPI pieces drf-spectacular cannot guess: the allauth JWT scheme and the error envelope."""
 
+import re
+
 from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import inline_serializer
@@ -46,3 +48,28 @@ class AutoSchema(openapi.AutoSchema):
         for code in codes:
             bodies.setdefault(code, self._get_response_for_code(ErrorEnvelope, code, direction=direction))
         return bodies
+
+
+def merge_allauth_headless(result, generator, request, public):
+    """Postprocessing hook: adds allauth headless's own spec (/_allauth/app/v1/…: signup, login, tokens,
+    e-mail, phone, password, Google) so /api/schema/ is the whole truth for the mobile app."""
+    from allauth.headless.spec.internal.schema import get_schema
+    from django.core.exceptions import ImproperlyConfigured
+
+    spec = get_schema()
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            if isinstance(operation, dict) and "responses" in operation:
+                name = re.sub(r"\W+", "_", path.removeprefix("/_allauth/app/v1/")).strip("_")
+                operation.setdefault("operationId", f"allauth_{name}_{method}")
+    result["paths"].update(spec["paths"])
+    components = result.setdefault("components", {})
+    for section, entries in spec.get("components", {}).items():
+        target = components.setdefault(section, {})
+        for name, value in entries.items():
+            if target.get(name, value) != value:
+                raise ImproperlyConfigured(f"OpenAPI component {section}.{name} is defined by us and by allauth")
+            target[name] = value
+    known = {tag["name"] for tag in result.get("tags", [])}
+    result.setdefault("tags", []).extend(tag for tag in spec.get("tags", []) if tag["name"] not in known)
+    return result

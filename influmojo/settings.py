@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_celery_beat",
     "storages",
     "allauth",
@@ -232,6 +233,8 @@ MFA_TOTP_ISSUER = "Influmojo"
 HEADLESS_ONLY = False
 HEADLESS_CLIENTS = ("app",)
 HEADLESS_SERVE_SPECIFICATION = True
+# allauth's own spec page loads from a CDN; ours points to /api/docs/, whose schema includes allauth's routes.
+HEADLESS_SPECIFICATION_TEMPLATE_NAME = "api_docs_moved.html"
 HEADLESS_TOKEN_STRATEGY = "allauth.headless.tokens.strategies.jwt.JWTTokenStrategy"
 HEADLESS_ADAPTER = "accounts.adapters.HeadlessAdapter"
 # Stateful validation looks the session up on every request: logout and suspension take effect at once.
@@ -306,6 +309,14 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "ENUM_NAME_OVERRIDES": {},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "influmojo.schema.merge_allauth_headless",
+    ],
+    # Swagger UI served from our own static files (drf-spectacular-sidecar), never from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- I18N ----------------------------------------------------------------------------------------
