@@ -118,7 +118,7 @@ class CreatorProfileInline(_ProfileInline):
         ("languages", "content_types"),
         "social_handles",
         ("min_rate", "max_rate", "currency"),
-        ("availability", "is_public", "featured"),
+        ("availability", "featured"),
         ("verified", "rating", "total_collaborations"),
     )
     readonly_fields = ("verified", "rating", "total_collaborations")

@@ -88,7 +88,7 @@ class User(AbstractBaseUser, PermissionsMixin, TimeStamped):
     avatar = models.ImageField(upload_to="avatars/", blank=True)
     cover_image = models.ImageField(upload_to="covers/", blank=True)
     auth_provider = models.CharField(max_length=20, default="email")
-    profile_public = models.BooleanField(default=True)
+    profile_public = models.BooleanField(default=True)  # private: no public page, not in discovery
     notification_preferences = models.JSONField(default=dict, blank=True)
 
     objects = UserManager()
@@ -175,7 +175,6 @@ class CreatorProfile(Location, TimeStamped):
     featured = models.BooleanField(default=False)
     rating = models.DecimalField(max_digits=3, decimal_places=2, default=0)
     total_collaborations = models.PositiveIntegerField(default=0)
-    is_public = models.BooleanField(default=True)
 
     class Meta:
         constraints = [

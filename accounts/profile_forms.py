@@ -273,7 +273,7 @@ class AvatarForm(forms.Form):
 class SettingsForm(SerializerForm):
     serializer_class = api.SettingsSerializer
 
-    profile_public = _field(forms.CheckboxInput, label="Public profile", help_text="Brands can find and view you.")
+    profile_public = _field(forms.CheckboxInput, label="Public profile", help_text="Others can find and view your profile. Creators: your public page and discovery.")
 
     def extra_fields(self):
         fields = {}

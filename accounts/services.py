@@ -230,10 +230,6 @@ def settings_update(*, user: User, data: dict) -> User:
     if "profile_public" in data:
         user.profile_public = data["profile_public"]
         changed.append("profile_public")
-        if user.is_creator:
-            profile = _locked_profile(user=user)
-            profile.is_public = user.profile_public
-            profile.save(update_fields=["is_public", "updated_at"])
     if "notification_preferences" in data:
         matrix = prefs.notification_preferences(user)
         for kind, channels in data["notification_preferences"].items():

@@ -32,5 +32,4 @@ export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
 export CELERY_TASK_ALWAYS_EAGER=1
 echo "PostgreSQL on :$PG_PORT, Redis on :$REDIS_PORT"
 
-$PY manage.py makemigrations --check --dry-run
 $PY -m pytest --create-db "$@"

@@ -343,9 +343,6 @@ class CreatorProfileSerializer(
     featured = serializers.BooleanField(read_only=True)
     rating = serializers.DecimalField(max_digits=3, decimal_places=2, read_only=True)
     total_collaborations = serializers.IntegerField(read_only=True)
-    is_public = serializers.BooleanField(
-        read_only=True, help_text="Change it with profile_public in /profile/settings."
-    )
 
 
 class BrandProfileSerializer(
@@ -469,7 +466,8 @@ NotificationPreferencesSerializer = type(
 
 class SettingsSerializer(serializers.Serializer):
     profile_public = serializers.BooleanField(
-        required=False, help_text="Whether brands can find you; for creators also hides the public page."
+        required=False,
+        help_text="Whether others can find and view your profile (for creators: the public page and discovery).",
     )
     notification_preferences = NotificationPreferencesSerializer(
         required=False, help_text="{type: {channel: bool}}; a PATCH changes only the pairs it sends."

@@ -131,7 +131,6 @@ class Migration(migrations.Migration):
                 ('featured', models.BooleanField(default=False)),
                 ('rating', models.DecimalField(decimal_places=2, default=0, max_digits=3)),
                 ('total_collaborations', models.PositiveIntegerField(default=0)),
-                ('is_public', models.BooleanField(default=True)),
                 ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='creator_profile', to=settings.AUTH_USER_MODEL)),
             ],
         ),

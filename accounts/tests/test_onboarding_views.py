@@ -362,7 +362,6 @@ def test_privacy_and_notifications_from_the_page(creator_client, creator):
     assert response.status_code == 302
     creator.refresh_from_db()
     assert creator.profile_public is False
-    assert CreatorProfile.objects.get(user=creator).is_public is False
     assert creator.notification_preferences["orders"] == {"email": False, "push": True, "in_app": True}
     assert creator.notification_preferences["messages"] == {"email": True, "push": True, "in_app": True}
     assert creator.notification_preferences["reviews"] == {"email": False, "push": False, "in_app": False}

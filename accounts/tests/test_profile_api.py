@@ -121,7 +121,7 @@ def test_read_only_fields_are_ignored(auth_client, creator):
         "email_verified": False,
         "profile_public": False,
         "onboarding": {"completed": True},
-        "profile": {"verified": True, "featured": True, "rating": "5.00", "slug": "stolen", "is_public": False},
+        "profile": {"verified": True, "featured": True, "rating": "5.00", "slug": "stolen"},
     }
 
     response = auth_client(creator).patch(ME, payload, format="json")
@@ -135,9 +135,7 @@ def test_read_only_fields_are_ignored(auth_client, creator):
     )
     assert creator.email != "new@example.com" and creator.email_verified and creator.profile_public
     assert not creator.onboarding_completed
-    assert (profile.verified, profile.featured, profile.rating, profile.slug, profile.is_public) == (
-        False, False, Decimal("0"), slug, True
-    )
+    assert (profile.verified, profile.featured, profile.rating, profile.slug) == (False, False, Decimal("0"), slug)
 
 
 @pytest.mark.parametrize(
@@ -228,14 +226,16 @@ def test_patch_settings_changes_only_the_pairs_sent(auth_client, creator):
     assert preferences.notification_preferences(creator) == matrix
 
 
-def test_going_private_hides_the_creator_profile_too(auth_client, creator):
+def test_going_private_and_back(auth_client, creator):
     client = auth_client(creator)
 
     assert client.patch(SETTINGS, {"profile_public": False}, format="json").json()["profile_public"] is False
-    assert CreatorProfile.objects.get(user=creator).is_public is False
+    creator.refresh_from_db()
+    assert creator.profile_public is False
 
     client.patch(SETTINGS, {"profile_public": True}, format="json")
-    assert CreatorProfile.objects.get(user=creator).is_public is True
+    creator.refresh_from_db()
+    assert creator.profile_public is True
 
 
 def test_a_brand_can_go_private(auth_client, brand):
