@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -267,6 +268,15 @@ def _jwt_private_key() -> str:
 
 
 HEADLESS_JWT_PRIVATE_KEY = _jwt_private_key()
+
+# Fernet keys for secrets at rest (OAuth tokens), newest first; see influmojo/crypto.py for rotation.
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+if not FIELD_ENCRYPTION_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS is required when DJANGO_DEBUG is off")
+    from influmojo.crypto import derived_local_key
+
+    FIELD_ENCRYPTION_KEYS = [derived_local_key(SECRET_KEY)]
 
 SMS_BACKEND = env.str("SMS_BACKEND", default="console")  # console | twilio
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")

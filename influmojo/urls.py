@@ -8,10 +8,12 @@ from . import health, views
 
 api_v1 = [
     path("", include("accounts.api.urls")),
+    path("", include("creators.api.urls")),
 ]
 
 urlpatterns = [
     path("", include("accounts.urls")),
+    path("", include("creators.urls")),
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),
     path("admin/", admin.site.urls),

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from django.core.management import call_command
 
 from influmojo import health
@@ -31,6 +32,7 @@ def production_env(**extra) -> dict:
         REDIS_URL="redis://127.0.0.1:6399/0",
         AWS_STORAGE_BUCKET_NAME="influmojo-media",
         DATABASE_URL="postgres://influmojo:pw@127.0.0.1:5432/influmojo",
+        FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
     )
     env.update(extra)
     return env

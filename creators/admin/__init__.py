@@ -1,0 +1,1 @@
+from . import calendar, packages, reviews, social  # noqa: F401  each registers its models
