@@ -89,9 +89,7 @@ def calendar_month(*, creator, year: int, month: int) -> CalendarMonth:
     for entry in entries:
         by_day.setdefault(entry.date, []).append(entry)
     today = creator_today(creator)
-    grid = [
-        [CalendarDay(day, day.month == month, day == today, by_day.get(day, [])) for day in week] for week in weeks
-    ]
+    grid = [[CalendarDay(day, day.month == month, day == today, by_day.get(day, [])) for day in week] for week in weeks]
     return CalendarMonth(
         first=first,
         today=today,
@@ -113,7 +111,9 @@ def calendar_agenda(*, creator) -> CalendarAgenda:
     """Upcoming entries (today on, soonest first) and past ones (latest first, for paging)."""
     today = creator_today(creator)
     upcoming = list(calendar_entry_list(creator=creator, date_from=today))
-    past = calendar_entry_list(creator=creator, date_to=today - datetime.timedelta(days=1)).order_by("-date", "-time", "-id")
+    past = calendar_entry_list(creator=creator, date_to=today - datetime.timedelta(days=1)).order_by(
+        "-date", "-time", "-id"
+    )
     return CalendarAgenda(today=today, upcoming=upcoming, past=past)
 
 

@@ -21,11 +21,23 @@ CALENDAR_TRANSITIONS = {
 }
 
 EDITABLE_FIELDS = (
-    "kind", "title", "brand_name", "campaign_name", "date", "time", "location", "platform", "content_type", "notes",
+    "kind",
+    "title",
+    "brand_name",
+    "campaign_name",
+    "date",
+    "time",
+    "location",
+    "platform",
+    "content_type",
+    "notes",
 )
 SHOOT_FIELDS = ("location",)
 UPLOAD_FIELDS = ("platform", "content_type")
 KIND_FIELDS = ("kind", *SHOOT_FIELDS, *UPLOAD_FIELDS)
+OPTIONAL_DEFAULTS = {"time": None} | {
+    name: "" for name in ("brand_name", "campaign_name", "location", "platform", "content_type", "notes")
+}
 EARLIEST_DATE = datetime.date(2000, 1, 1)
 YEARS_AHEAD = 5
 MAX_LENGTHS = {name: CalendarEntry._meta.get_field(name).max_length for name in EDITABLE_FIELDS}
@@ -141,8 +153,7 @@ def _unknown_fields(data: dict) -> None:
 def calendar_entry_create(*, data: dict, actor: Actor) -> CalendarEntry:
     creator = _creator_of(actor)
     _unknown_fields(data)
-    values = {"brand_name": "", "campaign_name": "", "time": None, "location": "", "platform": "",
-              "content_type": "", "notes": "", **data}
+    values = {**OPTIONAL_DEFAULTS, **data}
     _check(values)
     return CalendarEntry.objects.create(creator=creator, **values)
 

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from accounts.tests.factories import BrandUserFactory, CreatorUserFactory
 from creators.models import CalendarEntry, CalendarFeed
-from creators.services.packages import PLATFORM_CONTENT_TYPES
 from creators.services import calendar as services
+from creators.services.packages import PLATFORM_CONTENT_TYPES
 from creators.tests.factories import CalendarEntryFactory
 from influmojo.errors import ApplicationError, InvalidTransition, NotFound, PermissionDenied
 from influmojo.permissions import Actor
@@ -24,7 +24,14 @@ def shoot(**changes) -> dict:
 
 
 def upload(**changes) -> dict:
-    return {"kind": "upload", "title": "Serum reel", "date": SOON, "platform": "instagram", "content_type": "reel", **changes}
+    return {
+        "kind": "upload",
+        "title": "Serum reel",
+        "date": SOON,
+        "platform": "instagram",
+        "content_type": "reel",
+        **changes,
+    }
 
 
 def refused(call) -> dict:
@@ -42,7 +49,12 @@ def test_a_creator_adds_a_shoot_with_every_field(creator):
 
     entry.refresh_from_db()
     assert entry.creator == creator and entry.status == CalendarEntry.Status.PENDING
-    assert (entry.kind, entry.title, entry.location, entry.time) == ("shoot", "Serum reel shoot", "Studio 4, Brooklyn", datetime.time(9, 30))
+    assert (entry.kind, entry.title, entry.location, entry.time) == (
+        "shoot",
+        "Serum reel shoot",
+        "Studio 4, Brooklyn",
+        datetime.time(9, 30),
+    )
     assert (entry.brand_name, entry.campaign_name, entry.notes) == ("GlowUp", "Winter glow", "Bring ring light")
     assert (entry.platform, entry.content_type) == ("", "")
 
@@ -94,7 +106,9 @@ def test_the_date_range_is_2000_to_five_years_ahead(creator):
     first_ok = services.calendar_entry_create(data=shoot(date=datetime.date(2000, 1, 1)), actor=Actor.of(creator))
     last_ok = services.calendar_entry_create(data=shoot(date=last), actor=Actor.of(creator))
     details = refused(
-        lambda: services.calendar_entry_create(data=shoot(date=last + datetime.timedelta(days=1)), actor=Actor.of(creator))
+        lambda: services.calendar_entry_create(
+            data=shoot(date=last + datetime.timedelta(days=1)), actor=Actor.of(creator)
+        )
     )
 
     assert last == today.replace(year=today.year + 5) or (today.month, today.day) == (2, 29)
@@ -146,7 +160,9 @@ def test_switching_a_shoot_to_an_upload_drops_its_location(creator):
     entry = CalendarEntryFactory(creator=creator, kind="shoot", location="Studio 4")
 
     services.calendar_entry_update(
-        entry_id=entry.pk, data={"kind": "upload", "platform": "youtube", "content_type": "short"}, actor=Actor.of(creator)
+        entry_id=entry.pk,
+        data={"kind": "upload", "platform": "youtube", "content_type": "short"},
+        actor=Actor.of(creator),
     )
 
     entry.refresh_from_db()
