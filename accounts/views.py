@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from creators.selectors.profiles import creator_dashboard
 from influmojo.errors import ApplicationError
 
 from . import onboarding, profile_forms, services
@@ -21,8 +22,11 @@ def dashboard(request):
     user = request.user
     if user.is_agent:
         return redirect("admin:index")
-    template = "accounts/dashboard_brand.html" if user.is_brand else "accounts/dashboard_creator.html"
-    return render(request, template, {"onboarding": onboarding.progress(user)})
+    context = {"onboarding": onboarding.progress(user)}
+    if user.is_brand:
+        return render(request, "accounts/dashboard_brand.html", context)
+    context["business"] = creator_dashboard(creator=user)
+    return render(request, "accounts/dashboard_creator.html", context)
 
 
 @login_required
