@@ -8,11 +8,24 @@ from accounts.admin import ConsoleRoleMixin
 from ..models import Package
 
 
+class TitledBooleanFilter(admin.BooleanFieldListFilter):
+    """A yes/no filter with a readable title ("active", not "By is active")."""
+
+    label = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = self.label
+
+
+class ActiveFilter(TitledBooleanFilter):
+    label = "on sale"
+
+
 @admin.register(Package)
 class PackageAdmin(ConsoleRoleMixin, admin.ModelAdmin):
-    list_display = ("title", "creator", "platform", "content_type", "quantity", "price", "currency", "is_active",
-                    "updated_at")
-    list_filter = ("platform", "content_type", "is_active", "currency")
+    list_display = ("title", "creator", "platform", "offer", "price_display", "active", "updated")
+    list_filter = ("platform", "content_type", ("is_active", ActiveFilter), "currency")
     search_fields = ("title", "creator__email", "creator__creator_profile__display_name")
     list_select_related = ("creator",)
     ordering = ("-updated_at", "-id")
@@ -27,6 +40,22 @@ class PackageAdmin(ConsoleRoleMixin, admin.ModelAdmin):
         ("created_at", "updated_at"),
     )
     readonly_fields = flatten(fields)
+
+    @admin.display(description="offer", ordering="content_type")
+    def offer(self, package):
+        return f"{package.quantity} × {package.get_content_type_display().lower()}"
+
+    @admin.display(description="price", ordering="price")
+    def price_display(self, package):
+        return f"{package.currency} {package.price:,}"
+
+    @admin.display(description="on sale", boolean=True, ordering="is_active")
+    def active(self, package):
+        return package.is_active
+
+    @admin.display(description="updated", ordering="updated_at")
+    def updated(self, package):
+        return package.updated_at.date()
 
     # Writes belong to the owner's services (validation, ownership); the console only reads.
     def has_add_permission(self, request):

@@ -6,8 +6,8 @@ and collaborations are derived by the services, so the console never edits or de
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import flatten
 from django.contrib.admin.helpers import ActionForm
+from django.contrib.admin.utils import flatten
 
 from accounts.admin import ConsoleRoleMixin, _is_console_role, _names
 from influmojo.errors import ApplicationError
@@ -15,6 +15,7 @@ from influmojo.permissions import Actor
 
 from ..models import Review
 from ..services import reviews as services
+from .packages import TitledBooleanFilter
 
 
 class ReviewActionForm(ActionForm):
@@ -23,13 +24,21 @@ class ReviewActionForm(ActionForm):
     )
 
 
+class PublishedFilter(TitledBooleanFilter):
+    label = "published"
+
+
+class VerifiedFilter(TitledBooleanFilter):
+    label = "verified (after an order)"
+
+
 @admin.register(Review)
 class ReviewAdmin(ConsoleRoleMixin, admin.ModelAdmin):
     action_form = ReviewActionForm
     actions = ("hide_reviews", "unhide_reviews")
-    list_display = ("created_at", "creator", "author", "rating", "is_verified", "is_published", "client_name",
-                    "excerpt")
-    list_filter = ("is_published", "is_verified", "rating")
+    list_display = ("excerpt", "rating", "creator", "author", "verified", "published", "created")
+    list_display_links = ("excerpt",)
+    list_filter = (("is_published", PublishedFilter), ("is_verified", VerifiedFilter), "rating")
     search_fields = ("creator__email", "author__email", "client_name", "client_email", "text")
     list_select_related = ("creator", "author")
     ordering = ("-created_at", "-id")
@@ -44,9 +53,22 @@ class ReviewAdmin(ConsoleRoleMixin, admin.ModelAdmin):
     )
     readonly_fields = flatten(fields)
 
-    @admin.display(description="text")
+    @admin.display(description="review")
     def excerpt(self, review):
-        return review.text if len(review.text) <= 80 else f"{review.text[:79]}…"
+        text = review.text or f"({review.project_type or 'no text'})"
+        return text if len(text) <= 60 else f"{text[:59]}…"
+
+    @admin.display(description="verified", boolean=True, ordering="is_verified")
+    def verified(self, review):
+        return review.is_verified
+
+    @admin.display(description="published", boolean=True, ordering="is_published")
+    def published(self, review):
+        return review.is_published
+
+    @admin.display(description="written", ordering="created_at")
+    def created(self, review):
+        return review.created_at.date()
 
     def has_add_permission(self, request):
         return False

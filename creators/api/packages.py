@@ -4,6 +4,8 @@ PackageSerializer holds every input rule; the creator pages (creators.views.pack
 through it too. Views: validate → one service or selector → serialize.
 """
 
+from collections.abc import Mapping
+
 from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -65,14 +67,29 @@ class PackageSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError("Give the package a title.")
         return value
 
-    def validate(self, attrs):
+    def _content_type_error(self, values: dict) -> str | None:
         stored = self.context.get("package")  # a partial update is checked against what it leaves behind
-        platform = attrs.get("platform", getattr(stored, "platform", None))
-        content_type = attrs.get("content_type", getattr(stored, "content_type", None))
-        message = services.content_type_error(platform, content_type)
+        platform = values.get("platform", getattr(stored, "platform", None))
+        content_type = values.get("content_type", getattr(stored, "content_type", None))
+        return services.content_type_error(platform, content_type)
+
+    def validate(self, attrs):
+        message = self._content_type_error(attrs)
         if message:
             raise serializers.ValidationError({"content_type": [message]})
         return attrs
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            # validate() is skipped when a field fails: report the pair too, so one answer lists every problem.
+            if isinstance(data, Mapping) and not {"platform", "content_type"} & set(error.detail):
+                sent = {key: data[key] for key in ("platform", "content_type") if key in data}
+                message = self._content_type_error(sent)
+                if message:
+                    error.detail["content_type"] = [serializers.ErrorDetail(message, code="invalid")]
+            raise
 
 
 # --- Views -------------------------------------------------------------------------------------------------
@@ -157,7 +174,11 @@ class PackageActivateView(APIView):
     permission_classes = [IsCreator]
 
     @extend_schema(
-        tags=TAGS, operation_id="packages_activate", summary="Put a package on sale", description="Idempotent.", request=None,
+        tags=TAGS,
+        operation_id="packages_activate",
+        summary="Put a package on sale",
+        description="Idempotent.",
+        request=None,
         responses=PackageSerializer,
     )
     def post(self, request, package_id: int):

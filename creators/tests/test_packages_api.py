@@ -336,3 +336,18 @@ def test_the_public_list_query_count_does_not_grow(api_client, creator, django_a
         response = api_client.get(public(creator.pk), {"limit": 100})
 
     assert len(response.json()["results"]) == rows
+
+
+def test_a_content_type_that_does_not_suit_the_platform_is_reported_with_the_other_errors(auth_client, creator):
+    response = auth_client(creator).post(LIST, {**VALID, "content_type": "short", "price": "0", "quantity": 0})
+
+    details = error_of(response, 400)["details"]
+    assert set(details) == {"content_type", "price", "quantity"}
+    assert details["content_type"] == ["Instagram packages can be: reel, story, feed post, carousel, live stream."]
+
+
+@pytest.mark.parametrize("body", [["a", "list"], "platform", 42])
+def test_a_body_that_is_not_an_object_is_a_400(auth_client, creator, body):
+    error = error_of(auth_client(creator).post(LIST, body, format="json"), 400)
+
+    assert error["code"] == "validation_error"

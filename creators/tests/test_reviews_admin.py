@@ -82,13 +82,14 @@ def test_a_review_page_is_read_only_and_cannot_be_added_or_deleted(agent_client,
     assert page.status_code == 200
     assert 'name="rating"' not in html and 'name="is_published"' not in html and 'name="text"' not in html
     assert agent_client.get(reverse("admin:creators_review_add")).status_code == 403
-    assert agent_client.post(reverse("admin:creators_review_delete", args=[review.pk]), {"post": "yes"}).status_code == 403
+    deleting = agent_client.post(reverse("admin:creators_review_delete", args=[review.pk]), {"post": "yes"})
+    assert deleting.status_code == 403
     assert Review.objects.filter(pk=review.pk).exists()
 
 
 # --- Hide / unhide actions ------------------------------------------------------------------------------------------
 def test_an_agent_hides_reviews_with_a_reason_and_the_rating_follows(agent_client, creator):
-    low, high, other = reviews_of(creator, 1, 5, 4)
+    low, _high, other = reviews_of(creator, 1, 5, 4)
 
     response = run_action(agent_client, "hide_reviews", low, other, reason="Not a real collaboration")
 

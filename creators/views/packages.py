@@ -36,11 +36,11 @@ class PackageForm(SerializerForm):
     title = _field(label="Title", help_text='What brands buy, e.g. "1 reel with product demo".', wide=True)
     platform = _select(dict(Platform.choices))
     content_type = _select(dict(ContentType.choices), label="Content type", help_text=CONTENT_TYPES_BY_PLATFORM)
+    price = _number(step="0.01", label="Price")
+    currency = _select(onboarding.CURRENCIES)
     quantity = _number(label="Quantity", help_text="Pieces of content, 1 to 100.")
     revisions = _number(label="Revisions included", help_text="0 to 20 rounds of changes.")
     duration_days = _number(label="Delivery time (days)", help_text="1 to 365; leave empty if open.")
-    price = _number(step="0.01", label="Price")
-    currency = _select(onboarding.CURRENCIES)
     description = _field(
         forms.Textarea(attrs={"rows": 4}), help_text="What is included, usage rights, what you need from the brand.",
         wide=True,
