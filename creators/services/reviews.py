@@ -25,6 +25,7 @@ from ..selectors.packages import creator_get_public
 
 MODERATOR_ROLES = {User.UserType.AGENT, User.UserType.ADMIN}
 HIDDEN_REASON_MAX_LENGTH = Review._meta.get_field("hidden_reason").max_length
+RATINGS = range(1, 6)
 REVIEW_FIELDS = ("rating", "text", "project_type", "client_name", "client_email")
 
 
@@ -66,6 +67,8 @@ def review_create(*, creator_id: int, author: User, data: dict, order_id: int | 
     """
     if author.user_type != User.UserType.BRAND:
         raise PermissionDenied("Only brands review creators.")
+    if data.get("rating") not in RATINGS:  # the database would refuse it too, as an IntegrityError
+        raise ApplicationError("Rate from 1 to 5 stars.", code="invalid_rating", details={"rating": ["1 to 5."]})
     if order_id is None:
         creator_get_public(creator_id=creator_id)
     elif not User.objects.filter(pk=creator_id, user_type=User.UserType.CREATOR).exists():

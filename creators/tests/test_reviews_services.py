@@ -107,6 +107,14 @@ def test_other_brands_and_other_orders_may_still_review(creator, brand):
     assert numbers(creator) == (Decimal("3.75"), 2)
 
 
+@pytest.mark.parametrize("rating", [None, 0, 6, "5"])
+def test_a_rating_outside_1_to_5_is_refused_before_the_database(creator, brand, rating):
+    with pytest.raises(ApplicationError) as refused:
+        services.review_create(creator_id=creator.pk, author=brand, data={"rating": rating}, order_id=3)
+
+    assert refused.value.code == "invalid_rating" and not Review.objects.exists()
+
+
 @pytest.mark.parametrize("author_factory", [CreatorUserFactory, AgentFactory])
 def test_only_brands_write_reviews(creator, author_factory):
     with pytest.raises(PermissionDenied):
