@@ -95,8 +95,8 @@ def _empty_chart(width: int, height: int, title: str, message: str) -> SafeStrin
 def followers_chart_svg(
     series: Iterable[tuple[datetime.date, int]],
     *,
-    width: int = 560,
-    height: int = 220,
+    width: int = 440,
+    height: int = 200,
     title: str = "Followers over time",
 ) -> SafeString:
     """A line chart of (date, followers) points as inline SVG, safe to put in a template.

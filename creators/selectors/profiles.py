@@ -183,6 +183,10 @@ class CreatorPublicProfile:
         return compact_number(self.total_followers)
 
     @property
+    def has_self_reported(self) -> bool:
+        return any(not channel.verified for channel in self.channels)
+
+    @property
     def engagement_rate(self) -> Decimal | None:
         """Engagement across accounts that report it, weighted by their followers."""
         known = [channel for channel in self.channels if channel.engagement_rate is not None and channel.followers]
@@ -227,10 +231,6 @@ class CreatorDashboard:
     upcoming: list[CalendarEntry]
     reviews: list[Review]
     rating: RatingSummary
-
-    @property
-    def has_data(self) -> bool:
-        return bool(self.package_count or self.channels or self.upcoming or self.rating.count)
 
 
 # --- Query building blocks --------------------------------------------------------------------------

@@ -120,6 +120,7 @@ def test_onboarding_handles_show_as_self_reported_where_no_account_exists(client
 
     assert "@sarahjohnson" in html and "@typed_insta" not in html  # the connected account wins
     assert "@SarahTube" in html and 'href="https://www.youtube.com/@SarahTube"' in html and "52K" in html
+    assert "incl. self-reported" in html  # the total mixes typed-in numbers and says so
 
 
 def test_empty_page_is_honest(client, sarah):
@@ -299,6 +300,7 @@ def test_open_graph_and_twitter_tags_are_present_and_absolute(client, sarah):
     description = meta(html, "og:description")
     assert description.startswith("Lifestyle & Fashion creator in Los Angeles. 245K followers on Instagram.")
     assert "Rated 5.0/5 from 1 review." in description and len(description) <= 200
+    assert "incl. self-reported" not in html  # the only account is connected
 
 
 def test_og_image_is_the_avatar_when_there_is_one(client, sarah):
