@@ -367,3 +367,34 @@ AVATAR_SIZE = 512
 HEALTHZ_TIMEOUT_SECONDS = 2
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 ONLINE_TTL = timedelta(minutes=5)
+
+# --- Social platforms ----------------------------------------------------------------------------
+# OAuth apps creators connect their accounts through (creators/platforms/). A platform whose id or
+# secret is empty shows its connect button disabled. Instagram goes through Facebook Login, so it
+# uses the Facebook app unless given its own; YouTube uses the Google sign-in client unless given its own.
+FACEBOOK_APP_ID = env.str("FACEBOOK_APP_ID", default="")
+FACEBOOK_APP_SECRET = env.str("FACEBOOK_APP_SECRET", default="")
+FACEBOOK_GRAPH_API_VERSION = env.str("FACEBOOK_GRAPH_API_VERSION", default="v21.0")
+INSTAGRAM_APP_ID = env.str("INSTAGRAM_APP_ID", default=FACEBOOK_APP_ID)
+INSTAGRAM_APP_SECRET = env.str("INSTAGRAM_APP_SECRET", default=FACEBOOK_APP_SECRET)
+YOUTUBE_CLIENT_ID = env.str("YOUTUBE_CLIENT_ID", default=GOOGLE_CLIENT_ID)
+YOUTUBE_CLIENT_SECRET = env.str("YOUTUBE_CLIENT_SECRET", default=env.str("GOOGLE_CLIENT_SECRET", default=""))
+TIKTOK_CLIENT_KEY = env.str("TIKTOK_CLIENT_KEY", default="")
+TIKTOK_CLIENT_SECRET = env.str("TIKTOK_CLIENT_SECRET", default="")
+if TESTING:  # a developer's real apps in .env must never let a test reach a platform; tests set their own
+    FACEBOOK_APP_ID = INSTAGRAM_APP_ID = YOUTUBE_CLIENT_ID = TIKTOK_CLIENT_KEY = ""
+SOCIAL_HTTP_TIMEOUT_SECONDS = env.int("SOCIAL_HTTP_TIMEOUT_SECONDS", default=15)
+# The beat job queues every connected account once per period, spread evenly across it.
+SOCIAL_SYNC_PERIOD_SECONDS = env.int("SOCIAL_SYNC_PERIOD_SECONDS", default=24 * 60 * 60)
+SOCIAL_SYNC_BATCH_SIZE = env.int("SOCIAL_SYNC_BATCH_SIZE", default=100)
+vars().setdefault("CELERY_BEAT_SCHEDULE", {})["creators.sync_connected_accounts"] = {
+    "task": "creators.tasks.sync_connected_accounts",
+    "schedule": SOCIAL_SYNC_PERIOD_SECONDS,
+}
+# Two choice sets share the field name "platform": every platform, and those connected by OAuth.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    PlatformEnum="creators.models.Platform", OAuthPlatformEnum="creators.platforms.OAUTH_PLATFORM_CHOICES"
+)
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["social_sync"] = env.str("THROTTLE_SOCIAL_SYNC", default="10/hour")
+# urllib3 logs request URLs at DEBUG, and OAuth token calls carry secrets in their query strings.
+LOGGING["loggers"]["urllib3"] = {"level": "WARNING"}
