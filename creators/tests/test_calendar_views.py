@@ -176,7 +176,8 @@ def test_the_list_shows_upcoming_and_past_with_their_status(signed_in, creator):
     assert upcoming.index("Today&#x27;s shoot") < upcoming.index("Coming shoot")
     assert "Done shoot" not in upcoming and "Missed shoot" in past and "Done shoot" in past
     assert past.index("Missed shoot") < past.index("Done shoot")  # latest first
-    assert '<span class="badge badge-success">Completed</span>' in past
+    assert past.count('<span class="badge badge-success cal-status-wide">Completed</span>') == 1
+    assert upcoming.count('<span class="badge badge-warning cal-status-wide">Pending</span>') == 2
     assert html.count("Mark completed") == 3  # every pending entry, not the completed one
 
 
