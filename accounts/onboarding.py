@@ -65,7 +65,7 @@ def previous_step(user, step: str) -> str:
 STEP_FIELDS: dict[str, list[str]] = {
     "personal": ["display_name", "bio", "gender", "date_of_birth", "country", "state", "city", "pincode", "languages"],
     "categories": ["content_categories", "niches"],
-    "social": ["social_handles"],
+    "social": [],  # handles are SocialAccount rows: creators.services.social.social_handles_replace
     "rates": ["content_types", "min_rate", "max_rate", "currency", "availability"],
     "company": [
         "company_name", "industry", "industries", "role_in_organization", "business_type", "company_size",

@@ -11,6 +11,8 @@ from rest_framework.settings import api_settings
 
 from . import onboarding
 from . import preferences as prefs
+from creators.selectors.social import social_handles_of
+
 from .api import serializers as api
 from .models import CreatorProfile
 
@@ -154,7 +156,7 @@ class SocialStepForm(SerializerForm):
 
     def initial_from(self, profile):
         initial = {}
-        for item in profile.social_handles or []:
+        for item in social_handles_of(creator_id=profile.user_id):
             initial[f"{item['platform']}_handle"] = item.get("handle", "")
             initial[f"{item['platform']}_followers"] = item.get("followers")
         return initial

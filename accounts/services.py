@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from creators.services import social as social_services
 from influmojo.errors import ApplicationError, InvalidTransition, PermissionDenied, NotFound
 from influmojo.images import process_image_upload
 from influmojo.permissions import Actor
@@ -185,11 +186,19 @@ def _onboarding_mark(*, user: User, step: str, status: str) -> User:
     return user
 
 
+def _social_handles_write(*, user: User, data: dict) -> None:
+    """The "social" step's handles live as the creator's self-reported social accounts (one truth)."""
+    if "social_handles" in data:
+        social_services.social_handles_replace(creator=user, handles=data["social_handles"])
+
+
 @transaction.atomic
 def onboarding_save_step(*, user: User, step: str, data: dict) -> User:
     """Writes a step's (validated) profile fields, marks it completed and moves to the next open step."""
     user = _user_for_onboarding(user=user, step=step)
     _profile_write(profile=_locked_profile(user=user), data=data, fields=onboarding.STEP_FIELDS[step])
+    if step == "social":
+        _social_handles_write(user=user, data=data)
     return _onboarding_mark(user=user, step=step, status="completed")
 
 
@@ -219,6 +228,8 @@ def profile_update(*, user: User, data: dict) -> User:
     if data.get("profile") and steps:
         fields = [name for step in steps for name in onboarding.STEP_FIELDS[step]]
         _profile_write(profile=_locked_profile(user=user), data=data["profile"], fields=fields)
+        if "social" in steps:
+            _social_handles_write(user=user, data=data["profile"])
     return user
 
 

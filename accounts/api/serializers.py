@@ -21,6 +21,7 @@ from rest_framework import serializers
 from accounts import onboarding
 from accounts import preferences as prefs
 from accounts.models import CreatorProfile, User
+from creators.selectors.social import social_handles_of
 
 SOCIAL_HANDLE_RE = re.compile(r"^[A-Za-z0-9._-]+$")
 PINCODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 -]{1,10}[A-Za-z0-9]$")
@@ -179,9 +180,20 @@ class SocialHandleSerializer(serializers.Serializer):
         return handle
 
 
+class SocialHandlesField(serializers.ListField):
+    """Read from the creator's social accounts (one per platform), which the step writes as self-reported."""
+
+    def get_attribute(self, instance):
+        return social_handles_of(creator_id=instance.user_id)
+
+
 class CreatorSocialSerializer(serializers.Serializer):
-    social_handles = serializers.ListField(
-        child=SocialHandleSerializer(), min_length=1, max_length=len(onboarding.SOCIAL_PLATFORMS)
+    social_handles = SocialHandlesField(
+        child=SocialHandleSerializer(),
+        min_length=1,
+        max_length=len(onboarding.SOCIAL_PLATFORMS),
+        help_text="Saved as self-reported (unverified) social accounts; an account connected by OAuth for the "
+        "same handle keeps its verified numbers. See /api/v1/social-accounts.",
     )
 
     def validate_social_handles(self, value: list[dict]) -> list[dict]:

@@ -8,6 +8,9 @@ from django.utils import timezone
 
 from accounts import onboarding, services
 from accounts.models import BrandProfile, CreatorProfile
+from creators.models import SocialAccount
+from creators.selectors.social import social_handles_of
+from creators.tests.factories import SocialAccountFactory
 from influmojo.errors import ApplicationError, NotFound
 
 pytestmark = pytest.mark.django_db
@@ -193,13 +196,39 @@ def test_creator_step_data_is_normalised_and_stored(auth_client, creator):
     creator.refresh_from_db()
     assert profile.country == "IN" and profile.date_of_birth == date(1996, 4, 12)
     assert profile.languages == ["en", "hi", "ml"]
-    assert profile.social_handles == [
+    assert social_handles_of(creator_id=creator.pk) == [
         {"platform": "instagram", "handle": "asha.travels", "followers": 48200},
         {"platform": "youtube", "handle": "AshaTravels", "followers": None},
     ]
+    accounts = SocialAccount.objects.filter(creator=creator)
+    assert {(a.platform, a.username, a.source, a.state) for a in accounts} == {
+        ("instagram", "asha.travels", "self_reported", "self_reported"),
+        ("youtube", "AshaTravels", "self_reported", "self_reported"),
+    }
     assert (profile.min_rate, profile.max_rate, profile.currency) == (Decimal("150.00"), Decimal("900.50"), "INR")
     assert profile.availability == "busy"
     assert creator.onboarding_completed and creator.onboarding_step == ""
+
+
+def test_the_social_step_replaces_typed_in_handles_and_keeps_connected_accounts(auth_client, creator):
+    connected = SocialAccountFactory(creator=creator, platform="youtube", username="AshaTravels", followers=52_100)
+    client = auth_client(creator)
+    client.post(url("creator", "social"), CREATOR_STEPS["social"], format="json")
+
+    response = client.post(url("creator", "social"), {"social_handles": [
+        {"platform": "tiktok", "handle": "asha_t", "followers": 900},
+        {"platform": "youtube", "handle": "AshaTravels", "followers": 1},
+    ]}, format="json")
+
+    assert response.status_code == 200
+    assert response.json()["data"]["social_handles"] == [
+        {"platform": "youtube", "handle": "AshaTravels", "followers": 52_100},
+        {"platform": "tiktok", "handle": "asha_t", "followers": 900},
+    ]
+    rows = {(a.platform, a.username, a.source) for a in SocialAccount.objects.filter(creator=creator)}
+    assert rows == {("youtube", "AshaTravels", "oauth"), ("tiktok", "asha_t", "self_reported")}  # instagram dropped
+    connected.refresh_from_db()
+    assert connected.followers == 52_100 and connected.state == "connected"
 
 
 def test_brand_step_data_is_normalised_and_stored(auth_client, brand):

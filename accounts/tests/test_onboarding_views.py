@@ -10,6 +10,7 @@ from PIL import Image
 
 from accounts.models import BrandProfile, CreatorProfile, User
 from accounts.tests.test_onboarding import years_ago
+from creators.selectors.social import social_handles_of
 
 pytestmark = pytest.mark.django_db
 
@@ -170,7 +171,7 @@ def test_social_handles_are_saved_per_platform(creator_client, creator):
     response = creator_client.post(step_url("social"), data)
 
     assert response.status_code == 302
-    assert CreatorProfile.objects.get(user=creator).social_handles == [
+    assert social_handles_of(creator_id=creator.pk) == [
         {"platform": "instagram", "handle": "asha", "followers": 1200},
         {"platform": "tiktok", "handle": "asha_t", "followers": None},
     ]

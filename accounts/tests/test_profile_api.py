@@ -11,6 +11,7 @@ from PIL import Image
 from accounts import preferences, services
 from accounts.models import BrandProfile, CreatorProfile, User
 from accounts.tests.test_images import png_header_claiming
+from creators.selectors.social import social_handles_of
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +98,8 @@ def test_patch_changes_own_fields_and_the_nested_profile(auth_client, creator):
     profile = CreatorProfile.objects.get(user=creator)
     assert (creator.name, creator.timezone, creator.language) == ("Asha K", "Asia/Kolkata", "hi")
     assert (profile.bio, profile.country) == ("New bio", "NP")
-    assert profile.social_handles == [{"platform": "tiktok", "handle": "asha", "followers": None}]
+    assert social_handles_of(creator_id=creator.pk) == [{"platform": "tiktok", "handle": "asha", "followers": None}]
+    assert response.json()["profile"]["social_handles"] == [{"platform": "tiktok", "handle": "asha", "followers": None}]
     assert response.json()["profile"]["bio"] == "New bio"
 
 

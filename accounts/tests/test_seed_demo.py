@@ -12,6 +12,8 @@ from django.urls import reverse
 from accounts.management.commands.seed_demo import BRANDS, CREATORS, DEMO_PASSWORD, DEMO_TOTP_SECRET, STAFF
 from accounts.models import AccountEvent, BrandProfile, CreatorProfile, User
 from accounts.tests.factories import CreatorUserFactory
+from creators.models import SocialAccount
+from creators.selectors.social import social_handles_of
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +29,7 @@ def seed() -> str:
 def snapshot() -> dict:
     return {
         model.__name__: sorted(map(repr, model.objects.order_by("pk").values()))
-        for model in (User, CreatorProfile, BrandProfile, AccountEvent, EmailAddress, Authenticator)
+        for model in (User, CreatorProfile, BrandProfile, AccountEvent, EmailAddress, Authenticator, SocialAccount)
     }
 
 
@@ -80,11 +82,13 @@ def test_creators_have_complete_profiles_and_finished_onboarding():
             assert getattr(profile, field), (profile.slug, field)
         assert profile.currency == "USD"
         assert 0 < profile.min_rate < profile.max_rate
-        assert profile.social_handles and all(handle["followers"] > 1000 for handle in profile.social_handles)
+        handles = social_handles_of(creator_id=profile.user_id)
+        assert handles and all(handle["followers"] > 1000 for handle in handles)
+        assert {account.source for account in profile.user.social_accounts.all()} == {"self_reported"}
         assert profile.user.onboarding_completed and profile.user.onboarding_step == ""
         assert set(profile.user.onboarding_state.values()) == {"completed"}
     tech_mike = profiles.get(slug="tech-mike")
-    assert "youtube" in {handle["platform"] for handle in tech_mike.social_handles}
+    assert "youtube" in {handle["platform"] for handle in social_handles_of(creator_id=tech_mike.user_id)}
     assert tech_mike.verified
 
 

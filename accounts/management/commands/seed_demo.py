@@ -184,7 +184,11 @@ def _creator(
     rates: tuple[str, str],
     availability: str,
 ) -> dict:
-    """One demo creator as the answers to the four onboarding steps (plus the public-page slug)."""
+    """One demo creator as the answers to the four onboarding steps (plus the public-page slug).
+
+    `handles` are (platform, handle, followers): the "social" step saves them as self-reported
+    (unverified) social accounts, as it does for every creator.
+    """
     return {
         "email": email,
         "name": name,
