@@ -1,7 +1,8 @@
 """Handles typed at onboarding move from CreatorProfile.social_handles to self-reported SocialAccount rows.
 
 From here on the onboarding "social" step writes SocialAccount rows (creators.services.social); this copies
-what was saved before, so no handle is lost. A platform where the creator already has an account keeps it.
+what was saved before, so no handle is lost, and empties the JSON so nothing reads a stale copy. A platform
+where the creator already has an account keeps it.
 """
 
 from django.db import migrations
@@ -34,6 +35,7 @@ def handles_to_accounts(apps, schema_editor):
                 profile_url=PROFILE_URLS[platform].format(handle),
                 followers=max(0, int(item.get("followers") or 0)),
             )
+        CreatorProfile.objects.filter(pk=profile.pk).update(social_handles=[])
 
 
 def accounts_to_handles(apps, schema_editor):

@@ -33,7 +33,8 @@ def test_saved_handles_become_self_reported_accounts_and_nothing_is_doubled():
     ])
 
     migration.handles_to_accounts(apps, None)
-    migration.handles_to_accounts(apps, None)  # run twice: still one row per platform
+    profiles.objects.filter(user_id=creator.pk).update(social_handles=[{"platform": "tiktok", "handle": "again"}])
+    migration.handles_to_accounts(apps, None)  # run again: still one row per platform
 
     rows = {(a.platform, a.username, a.source, a.followers) for a in SocialAccount.objects.filter(creator=creator)}
     assert rows == {
@@ -42,6 +43,7 @@ def test_saved_handles_become_self_reported_accounts_and_nothing_is_doubled():
         ("tiktok", "asha_t", "self_reported", 0),
     }
     assert not SocialAccount.objects.filter(creator=other).exists()
+    assert profiles.objects.get(user_id=creator.pk).social_handles == []  # no stale second copy
     assert SocialAccount.objects.get(creator=creator, platform="tiktok").profile_url == "https://www.tiktok.com/@asha_t"
 
 
