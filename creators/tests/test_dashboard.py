@@ -40,6 +40,7 @@ def test_without_data_the_dashboard_keeps_honest_empty_states(client, creator):
         assert empty in html
     assert f'href="/p/{creator.creator_profile.slug}/"' in html
     assert 'href="/creator/packages/"' in html and 'href="/creator/calendar/"' in html
+    assert 'href="/creator/social/"' in html and "Connect an account" in html
 
 
 def test_with_data_the_dashboard_shows_the_business(client, creator):
