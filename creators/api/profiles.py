@@ -49,10 +49,7 @@ class CreatorRatingSerializer(serializers.Serializer):
 
 
 class CreatorAccountSerializer(serializers.Serializer):
-    id = serializers.IntegerField(
-        source="account_id", allow_null=True,
-        help_text="The social account; null for a handle the creator typed at onboarding.",
-    )
+    id = serializers.IntegerField(source="account_id", help_text="The social account.")
     platform = serializers.ChoiceField(choices=Platform.choices)
     username = serializers.CharField()
     profile_url = serializers.CharField()

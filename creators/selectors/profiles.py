@@ -38,7 +38,7 @@ UPCOMING_ON_DASHBOARD = 5
 
 NOT_FOUND_MESSAGE = "No creator page at this address."
 MAX_ID = 2**63 - 1  # the largest primary key a bigint column holds
-# Where a handle typed at onboarding lives on its platform (accounts connected by OAuth carry their own URL).
+# Where a typed-in handle lives on its platform (accounts connected by OAuth carry their own URL).
 PROFILE_URLS = {
     Platform.INSTAGRAM: "https://www.instagram.com/{}/",
     Platform.YOUTUBE: "https://www.youtube.com/@{}",
@@ -66,7 +66,7 @@ def web_url(url: str) -> str:
 class Channel:
     """A creator's presence on one platform with its latest numbers and follower history."""
 
-    account_id: int | None  # None: a handle typed at onboarding, not (yet) a SocialAccount
+    account_id: int
     platform: str
     username: str
     profile_url: str
@@ -320,28 +320,8 @@ def _channel(account: SocialAccount) -> Channel:
 
 
 def _channels(profile: CreatorProfile) -> list[Channel]:
-    """Accounts first; handles typed at onboarding fill in platforms that have no account, as self-reported."""
+    """Connected accounts first, then self-reported ones; the biggest first within each."""
     channels = [_channel(account) for account in profile.user.accounts]
-    known = {channel.platform for channel in channels}
-    for handle in profile.social_handles or []:
-        platform, username = handle.get("platform", ""), handle.get("handle", "")
-        if not username or platform in known or platform not in Platform.values:
-            continue
-        known.add(platform)
-        channels.append(
-            Channel(
-                account_id=None,
-                platform=platform,
-                username=username,
-                profile_url=PROFILE_URLS[platform].format(username),
-                followers=handle.get("followers") or 0,
-                engagement_rate=None,
-                avg_views=None,
-                verified=False,
-                state=SocialAccount.State.SELF_REPORTED,
-                last_synced_at=None,
-            )
-        )
     return sorted(channels, key=lambda channel: (not channel.verified, -channel.followers, channel.platform))
 
 

@@ -108,18 +108,16 @@ def test_public_page_shows_profile_metrics_chart_media_packages_and_reviews(clie
     assert 'aria-label="4.5 out of 5 stars"' in html and "2 reviews" in html
 
 
-def test_onboarding_handles_show_as_self_reported_where_no_account_exists(client, sarah):
-    sarah.creator_profile.social_handles = [
-        {"platform": "instagram", "handle": "typed_insta", "followers": 9_000},
-        {"platform": "youtube", "handle": "SarahTube", "followers": 52_000},
-    ]
-    sarah.creator_profile.save()
+def test_typed_in_handles_are_self_reported_and_link_to_the_platform(client, sarah):
     SocialAccountFactory(creator=sarah, platform="instagram", username="sarahjohnson", followers=245_000)
+    SocialAccountFactory(creator=sarah, self_reported=True, platform="youtube", username="SarahTube",
+                         followers=52_000, engagement_rate=0)
 
     html = client.get(page_url(sarah)).content.decode()
 
-    assert "@sarahjohnson" in html and "@typed_insta" not in html  # the connected account wins
-    assert "@SarahTube" in html and 'href="https://www.youtube.com/@SarahTube"' in html and "52K" in html
+    assert html.index("@sarahjohnson") < html.index("@SarahTube")  # connected accounts first
+    assert 'href="https://www.youtube.com/@SarahTube"' in html and "52K" in html
+    assert "Numbers typed in by Sarah Johnson, not checked with YouTube." in html
     assert "incl. self-reported" in html  # the total mixes typed-in numbers and says so
 
 
