@@ -150,7 +150,9 @@ class SocialStepForm(SerializerForm):
         fields = {}
         for platform, label in onboarding.SOCIAL_PLATFORMS.items():
             fields[f"{platform}_handle"] = _field(label=f"{label} handle", help_text="Without the @.")
-            fields[f"{platform}_followers"] = _number(label=f"{label} followers")
+            fields[f"{platform}_followers"] = _number(
+                label=f"{label} followers", help_text="A connected account shows the platform's own count."
+            )
         return fields
 
 

@@ -41,7 +41,8 @@ def sync_social_account(self, account_id: int) -> None:
 def _retry(task, account_id: int, exc: PlatformError, *, countdown: int) -> None:
     if task.request.retries >= task.max_retries or countdown > MAX_RETRY_COUNTDOWN:
         social_services.social_account_sync_gave_up(
-            account_id=account_id, message=f"{exc.message} The next scheduled sync will try again."
+            account_id=account_id,
+            message=f"{social_services.sentence(exc.message)} The next scheduled sync will try again.",
         )
         return
     raise task.retry(exc=exc, countdown=countdown)

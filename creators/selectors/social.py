@@ -1,6 +1,6 @@
 """Reads of creators' social accounts: their own list, one account, onboarding handles, what to sync."""
 
-from django.db.models import F, QuerySet
+from django.db.models import Case, F, QuerySet, Value, When
 
 from creators import platforms
 from creators.models import Platform, SocialAccount, SocialActivity
@@ -9,9 +9,17 @@ from influmojo.errors import NotFound
 SECRET_FIELDS = ("access_token", "refresh_token")  # never needed to show an account; deferred, never decrypted
 
 
+STATE_ORDER = Case(
+    When(state=SocialAccount.State.CONNECTED, then=Value(0)),
+    When(state=SocialAccount.State.DISCONNECTED, then=Value(1)),
+    default=Value(2),
+)
+
+
 def social_accounts_of(*, creator) -> QuerySet[SocialAccount]:
-    """The creator's accounts, connected and self-reported, without their tokens."""
-    return SocialAccount.objects.filter(creator=creator).defer(*SECRET_FIELDS).order_by("platform", "id")
+    """The creator's accounts without their tokens: connected, then disconnected, then self-reported;
+    the biggest audience first within each."""
+    return SocialAccount.objects.filter(creator=creator).defer(*SECRET_FIELDS).order_by(STATE_ORDER, "-followers", "id")
 
 
 def social_account_of(*, creator, account_id: int) -> SocialAccount:

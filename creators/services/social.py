@@ -38,6 +38,12 @@ PROFILE_URLS = {
 }
 
 
+def sentence(text: str) -> str:
+    """Platform messages often lack a final stop; ours follow them."""
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
 def _label(platform: str) -> str:
     return Platform(platform).label
 
@@ -114,7 +120,7 @@ def social_account_self_report(
         ok=True,
         account=account,
         ip=ip,
-        message=f"@{username}: {followers or 'no'} followers (self-reported)",
+        message=f"@{username}: {f'{followers:,}' if followers else 'no'} followers (self-reported)",
     )
     return account, created
 
@@ -191,7 +197,7 @@ def social_accounts_connect(
                     account=account,
                     calls=client.calls,
                     ip=ip,
-                    message=f"Connected @{account.username} ({account.followers} followers)",
+                    message=f"Connected @{account.username} ({account.followers:,} followers)",
                 )
             ids = [account.pk for account in accounts]
             transaction.on_commit(lambda: _queue_syncs(ids), robust=True)
@@ -470,7 +476,7 @@ def _store_fetched(account: SocialAccount, fetched: Fetched, client: PlatformCli
         account=account,
         calls=client.calls,
         response={"metrics": {**metrics.as_fields(), "engagement_rate": str(metrics.engagement_rate)}},
-        message=f"{metrics.followers} followers, engagement {metrics.engagement_rate}% over {len(fetched.media)} posts",
+        message=f"{metrics.followers:,} followers, {metrics.engagement_rate}% engagement, {len(fetched.media)} posts",
     )
     return account
 
@@ -508,7 +514,7 @@ def _store_media(account: SocialAccount, fetched: Fetched) -> None:
 def _sync_failed(account: SocialAccount, exc: PlatformError, client: PlatformClient, *, action: str) -> None:
     locked = SocialAccount.objects.select_for_update().get(pk=account.pk)
     if isinstance(exc, RateLimited):
-        message = f"{exc.message} Next try in about {max(1, exc.retry_after // 60)} min."
+        message = f"{sentence(exc.message)} Next try in about {max(1, exc.retry_after // 60)} min."
         status = Sync.QUEUED
     else:
         message, status = exc.message, Sync.FAILED

@@ -82,7 +82,7 @@ def test_sync_stores_todays_numbers_recent_media_and_an_activity(http):
     }
     assert not SocialMedia.objects.filter(pk=stale.pk).exists()
     activity = SocialActivity.objects.get(account=account, action="sync")
-    assert activity.status == "success" and "48213 followers" in activity.message
+    assert activity.status == "success" and "48,213 followers" in activity.message
     assert activity.request_payload["calls"][0]["url"] == f"{GRAPH}/{IG_ID}"
     assert activity.response_payload["metrics"]["engagement_rate"] == "3.8786"
     stored = json.dumps([activity.request_payload, activity.response_payload])
