@@ -116,7 +116,6 @@ class CreatorProfileInline(_ProfileInline):
         ("gender", "date_of_birth"),
         ("content_categories", "niches"),
         ("languages", "content_types"),
-        "social_handles",
         ("min_rate", "max_rate", "currency"),
         ("availability", "featured"),
         ("verified", "rating", "total_collaborations"),

@@ -166,7 +166,6 @@ class CreatorProfile(Location, TimeStamped):
     niches = models.JSONField(default=list, blank=True)
     languages = models.JSONField(default=list, blank=True)
     content_types = models.JSONField(default=list, blank=True)
-    social_handles = models.JSONField(default=list, blank=True)  # [{platform, handle, followers}]
     min_rate = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     max_rate = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     currency = models.CharField(max_length=3, default="USD")

@@ -48,6 +48,7 @@ def accounts_to_handles(apps, schema_editor):
         )
     for user_id, items in handles.items():
         CreatorProfile.objects.filter(user_id=user_id).update(social_handles=items)
+    SocialAccount.objects.filter(source="self_reported").delete()  # the JSON is the only copy again
 
 
 class Migration(migrations.Migration):
