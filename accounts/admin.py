@@ -13,6 +13,7 @@ from django.contrib.auth.forms import BaseUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.contrib.humanize.templatetags.humanize import naturaltime
 
+from influmojo.admin import ConsoleRoleMixin, is_console_role, names_for_message
 from influmojo.errors import ApplicationError
 from influmojo.permissions import Actor
 
@@ -26,27 +27,11 @@ admin.site.enable_nav_sidebar = False  # the user list needs the width; the inde
 # Sign-in goes through allauth, so staff pass the TOTP step instead of the admin's password-only form.
 admin.site.login = secure_admin_login(admin.site.login)
 
-MESSAGE_NAMES_SHOWN = 10
-
-
-def _is_console_role(request) -> bool:
-    user = request.user
-    return user.is_active and user.is_staff and user.is_agent
 
 
 def _may_change(request, obj) -> bool:
     """Agents change creators and brands; staff accounts are changed by superusers only."""
     return obj is None or not obj.is_staff or request.user.is_superuser
-
-
-class ConsoleRoleMixin:
-    """Agents and admins use the console by role; others need Django's model permissions."""
-
-    def has_module_permission(self, request):
-        return _is_console_role(request) or super().has_module_permission(request)
-
-    def has_view_permission(self, request, obj=None):
-        return _is_console_role(request) or super().has_view_permission(request, obj)
 
 
 def _event_change(event: AccountEvent) -> str:
@@ -63,12 +48,6 @@ class StaffFilter(admin.BooleanFieldListFilter):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.title = "staff"
-
-
-def _names(users: list[str]) -> str:
-    shown = ", ".join(users[:MESSAGE_NAMES_SHOWN])
-    hidden = len(users) - MESSAGE_NAMES_SHOWN
-    return f"{shown} and {hidden} more" if hidden > 0 else shown
 
 
 # --- Forms -------------------------------------------------------------------------------------------
@@ -102,7 +81,7 @@ class _ProfileInline(ConsoleRoleMixin, admin.StackedInline):
         return False
 
     def has_change_permission(self, request, obj=None):
-        if _is_console_role(request):
+        if is_console_role(request):
             return _may_change(request, obj)
         return super().has_change_permission(request, obj)
 
@@ -261,10 +240,10 @@ class UserAdmin(ConsoleRoleMixin, DjangoUserAdmin):
 
     # Permissions: by role for agents and admins, by Django model permissions for anyone else.
     def has_add_permission(self, request):
-        return _is_console_role(request) or super().has_add_permission(request)
+        return is_console_role(request) or super().has_add_permission(request)
 
     def has_change_permission(self, request, obj=None):
-        if _is_console_role(request):
+        if is_console_role(request):
             return _may_change(request, obj)
         return super().has_change_permission(request, obj)
 
@@ -338,9 +317,9 @@ class UserAdmin(ConsoleRoleMixin, DjangoUserAdmin):
             else:
                 changed.append(user.email)
         if changed:
-            self.message_user(request, f"{done} {len(changed)}: {_names(changed)}.", messages.SUCCESS)
+            self.message_user(request, f"{done} {len(changed)}: {names_for_message(changed)}.", messages.SUCCESS)
         if refused:
-            self.message_user(request, f"Refused {len(refused)}: {_names(refused)}.", messages.ERROR)
+            self.message_user(request, f"Refused {len(refused)}: {names_for_message(refused)}.", messages.ERROR)
 
 
 def _profile(user: User) -> CreatorProfile | BrandProfile | None:

@@ -3,7 +3,12 @@ from django.utils.functional import SimpleLazyObject
 
 NAV = {
     "brand": [("Dashboard", "dashboard")],
-    "creator": [("Dashboard", "dashboard")],
+    "creator": [
+        ("Dashboard", "dashboard"),
+        ("Packages", "creator_packages"),
+        ("Social accounts", "creator_social"),
+        ("Calendar", "creator_calendar"),
+    ],
     "agent": [("Support queue", "admin:index")],
     "admin": [("Admin", "admin:index")],
 }

@@ -20,9 +20,11 @@ STAFF_USER_TYPES = {User.UserType.AGENT, User.UserType.ADMIN}
 
 # --- Signup and login ------------------------------------------------------------------------------
 def _unique_creator_slug(base: str) -> str:
+    from creators.selectors.profiles import slug_in_use
+
     root = slugify(base)[:60] or "creator"
     slug, n = root, 1
-    while CreatorProfile.objects.filter(slug=slug).exists():
+    while slug_in_use(slug):
         n += 1
         slug = f"{root}-{n}"
     return slug
@@ -100,6 +102,13 @@ def user_set_status(*, user_id: int, to: str, actor: Actor, note: str = "") -> U
     user.save(update_fields=["status", "updated_at"])
     user.refresh_from_db(fields=["is_active"])
     return user
+
+
+def creator_stats_set(*, profile: CreatorProfile, rating, total_collaborations: int) -> None:
+    """Stores numbers derived from reviews (creators.services.reviews computes them, under the profile's lock)."""
+    profile.rating = rating
+    profile.total_collaborations = total_collaborations
+    profile.save(update_fields=["rating", "total_collaborations", "updated_at"])
 
 
 @transaction.atomic

@@ -107,6 +107,11 @@ class SocialAccount(TimeStamped):
             models.UniqueConstraint(
                 fields=["creator", "platform", "username"], name="social_account_creator_handle_unique"
             ),
+            models.UniqueConstraint(
+                fields=["creator", "platform"],
+                condition=Q(source="self_reported"),
+                name="social_account_one_self_reported_per_platform",
+            ),
         ]
         indexes = [models.Index(fields=["state", "last_synced_at"])]
 
@@ -205,6 +210,11 @@ class Review(TimeStamped):
         indexes = [models.Index(fields=["creator", "is_published"])]
         constraints = [
             models.CheckConstraint(condition=Q(rating__gte=1) & Q(rating__lte=5), name="review_rating_1_to_5"),
+            models.UniqueConstraint(
+                fields=["creator", "author"],
+                condition=Q(order_id__isnull=True),
+                name="review_one_unverified_per_brand_and_creator",
+            ),
         ]
 
 

@@ -1,10 +1,12 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import health, views
+from . import converters, health, views
+
+register_converter(converters.IdConverter, "id")  # before any app's urls are imported
 
 api_v1 = [
     path("", include("accounts.api.urls")),
@@ -26,5 +28,6 @@ urlpatterns = [
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+handler403 = views.permission_denied
 handler404 = views.not_found
 handler500 = views.server_error

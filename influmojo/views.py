@@ -15,6 +15,12 @@ def not_found(request, exception=None):
     return render(request, "404.html", status=404)
 
 
+def permission_denied(request, exception=None):
+    if _is_api(request):
+        return json_error("permission_denied", "You do not have permission to do this.", 403)
+    return render(request, "403.html", {"exception": str(exception or "")}, status=403)
+
+
 def server_error(request):
     if _is_api(request):
         return json_error("server_error", "Something went wrong on our side. Please try again.", 500)

@@ -259,3 +259,13 @@ def test_google_button_only_when_google_is_configured(client, settings):
         html = client.get(reverse(name)).content.decode()
         assert 'class="btn btn-secondary btn-block provider provider-google"' in html, name
         assert "Continue with Google" in html, name
+
+
+def test_a_page_for_another_role_explains_itself_with_a_403(client, brand):
+    client.force_login(brand)
+
+    response = client.get("/creator/calendar/")
+
+    assert response.status_code == 403
+    assert "The calendar is for creators." in response.content.decode()
+    assert "Go to your dashboard" in response.content.decode()

@@ -93,3 +93,14 @@ def test_creator_slugs_are_unique():
 
     assert first.creator_profile.slug == "sarah-johnson"
     assert second.creator_profile.slug == "sarah-johnson-2"
+
+
+def test_a_new_creator_never_gets_an_address_that_still_redirects():
+    from creators.models import SlugRedirect
+
+    first = CreatorUserFactory(name="Sarah Johnson")
+    SlugRedirect.objects.create(profile=first.creator_profile, slug="sarah-johnson-2")
+
+    second = CreatorUserFactory(name="Sarah Johnson")
+
+    assert second.creator_profile.slug == "sarah-johnson-3"

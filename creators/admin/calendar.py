@@ -6,8 +6,8 @@ token is a secret and is not shown here.
 
 from django.contrib import admin
 
-from accounts.admin import ConsoleRoleMixin
 from creators.models import CalendarEntry
+from influmojo.admin import ConsoleRoleMixin
 
 
 @admin.register(CalendarEntry)

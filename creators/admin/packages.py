@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.contrib.admin.utils import flatten
 
-from accounts.admin import ConsoleRoleMixin
+from influmojo.admin import ConsoleRoleMixin
 
 from ..models import Package
 

@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.admin.utils import flatten
 
-from accounts.admin import ConsoleRoleMixin, _is_console_role, _names
+from influmojo.admin import ConsoleRoleMixin, is_console_role, names_for_message
 from influmojo.errors import ApplicationError
 from influmojo.permissions import Actor
 
@@ -80,7 +80,7 @@ class ReviewAdmin(ConsoleRoleMixin, admin.ModelAdmin):
         return False
 
     def has_moderate_permission(self, request):
-        return _is_console_role(request)
+        return is_console_role(request)
 
     # --- Actions: each review goes through the service on its own; a refusal leaves the others alone ---
     @admin.action(description="Hide selected reviews (give a reason)", permissions=["moderate"])
@@ -111,6 +111,6 @@ class ReviewAdmin(ConsoleRoleMixin, admin.ModelAdmin):
             else:
                 changed.append(label)
         if changed:
-            self.message_user(request, f"{done} {len(changed)}: {_names(changed)}.", messages.SUCCESS)
+            self.message_user(request, f"{done} {len(changed)}: {names_for_message(changed)}.", messages.SUCCESS)
         if refused:
-            self.message_user(request, f"Refused {len(refused)}: {_names(refused)}.", messages.ERROR)
+            self.message_user(request, f"Refused {len(refused)}: {names_for_message(refused)}.", messages.ERROR)

@@ -10,7 +10,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten
 from django.utils import timezone
 
-from accounts.admin import ConsoleRoleMixin
+from influmojo.admin import ConsoleRoleMixin
 from influmojo.errors import ApplicationError
 
 from ..models import MetricsSnapshot, SocialAccount, SocialActivity

@@ -293,6 +293,6 @@ urlpatterns = [
     path("calendar", CalendarListView.as_view(), name="api_calendar"),
     path("calendar/feed", CalendarFeedView.as_view(), name="api_calendar_feed"),
     path("calendar/feed/rotate", CalendarFeedRotateView.as_view(), name="api_calendar_feed_rotate"),
-    path("calendar/<int:entry_id>", CalendarEntryView.as_view(), name="api_calendar_entry"),
-    path("calendar/<int:entry_id>/complete", CalendarEntryCompleteView.as_view(), name="api_calendar_entry_complete"),
+    path("calendar/<id:entry_id>", CalendarEntryView.as_view(), name="api_calendar_entry"),
+    path("calendar/<id:entry_id>/complete", CalendarEntryCompleteView.as_view(), name="api_calendar_entry_complete"),
 ]

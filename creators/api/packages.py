@@ -219,8 +219,8 @@ class CreatorPackageListView(APIView):
 
 urlpatterns = [
     path("packages", PackageListView.as_view(), name="api_packages"),
-    path("packages/<int:package_id>", PackageDetailView.as_view(), name="api_package"),
-    path("packages/<int:package_id>/activate", PackageActivateView.as_view(), name="api_package_activate"),
-    path("packages/<int:package_id>/deactivate", PackageDeactivateView.as_view(), name="api_package_deactivate"),
-    path("creators/<int:creator_id>/packages", CreatorPackageListView.as_view(), name="api_creator_packages"),
+    path("packages/<id:package_id>", PackageDetailView.as_view(), name="api_package"),
+    path("packages/<id:package_id>/activate", PackageActivateView.as_view(), name="api_package_activate"),
+    path("packages/<id:package_id>/deactivate", PackageDeactivateView.as_view(), name="api_package_deactivate"),
+    path("creators/<id:creator_id>/packages", CreatorPackageListView.as_view(), name="api_creator_packages"),
 ]

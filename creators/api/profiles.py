@@ -240,7 +240,7 @@ class ProfileSlugView(APIView):
 
 
 urlpatterns = [
-    path("creators/<int:creator_id>", CreatorDetailView.as_view(), name="api_creator_detail"),
-    path("creators/<int:creator_id>/portfolio", CreatorPortfolioView.as_view(), name="api_creator_portfolio"),
+    path("creators/<id:creator_id>", CreatorDetailView.as_view(), name="api_creator_detail"),
+    path("creators/<id:creator_id>/portfolio", CreatorPortfolioView.as_view(), name="api_creator_portfolio"),
     path("profile/slug", ProfileSlugView.as_view(), name="api_profile_slug"),
 ]

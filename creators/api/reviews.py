@@ -10,6 +10,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from influmojo.converters import MAX_ID
 from influmojo.pagination import LimitOffsetPagination
 from influmojo.permissions import IsBrand
 
@@ -18,7 +19,6 @@ from ..selectors import reviews as selectors
 from ..services import reviews as services
 
 TAGS = ["reviews"]
-MAX_ID = 2**63 - 1
 
 
 # --- Serializers -----------------------------------------------------------------------------------------
@@ -106,5 +106,5 @@ class CreatorReviewListView(APIView):
 
 urlpatterns = [
     path("reviews", ReviewCreateView.as_view(), name="api_reviews"),
-    path("creators/<int:creator_id>/reviews", CreatorReviewListView.as_view(), name="api_creator_reviews"),
+    path("creators/<id:creator_id>/reviews", CreatorReviewListView.as_view(), name="api_creator_reviews"),
 ]

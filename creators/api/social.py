@@ -251,6 +251,6 @@ class SocialAccountSyncView(APIView):
 
 urlpatterns = [
     path("social-accounts", SocialAccountListView.as_view(), name="api-social-accounts"),
-    path("social-accounts/<int:account_id>", SocialAccountDetailView.as_view(), name="api-social-account"),
-    path("social-accounts/<int:account_id>/sync", SocialAccountSyncView.as_view(), name="api-social-account-sync"),
+    path("social-accounts/<id:account_id>", SocialAccountDetailView.as_view(), name="api-social-account"),
+    path("social-accounts/<id:account_id>/sync", SocialAccountSyncView.as_view(), name="api-social-account-sync"),
 ]

@@ -37,7 +37,6 @@ PACKAGES_ON_DASHBOARD = 4
 UPCOMING_ON_DASHBOARD = 5
 
 NOT_FOUND_MESSAGE = "No creator page at this address."
-MAX_ID = 2**63 - 1  # the largest primary key a bigint column holds
 # Where a typed-in handle lives on its platform (accounts connected by OAuth carry their own URL).
 PROFILE_URLS = {
     Platform.INSTAGRAM: "https://www.instagram.com/{}/",
@@ -368,8 +367,6 @@ def creator_public_profile(
             _reviews_prefetch(REVIEWS_ON_PAGE),
         )
     )
-    if creator_id is not None and not 0 < creator_id <= MAX_ID:
-        raise NotFound(NOT_FOUND_MESSAGE)  # a path can carry any integer; the database column cannot
     lookup = {"slug": slug} if slug is not None else {"user_id": creator_id}
     profile = profiles.filter(**lookup).first()
     if profile is None:
@@ -446,3 +443,8 @@ def creator_dashboard(*, creator: User) -> CreatorDashboard:
         reviews=_reviews(profile),
         rating=_rating(profile),
     )
+
+
+def slug_in_use(slug: str) -> bool:
+    """Taken by a current page or kept as an old address that still redirects."""
+    return CreatorProfile.objects.filter(slug=slug).exists() or SlugRedirect.objects.filter(slug=slug).exists()

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Avg, Count, Q
 
 from accounts.models import CreatorProfile, User
+from accounts.services import creator_stats_set
 from influmojo.errors import ApplicationError, Conflict, InvalidTransition, NotFound, PermissionDenied
 from influmojo.permissions import Actor
 
@@ -43,12 +44,8 @@ def _refresh_creator_numbers(profile: CreatorProfile) -> None:
         verified=Count("id", filter=Q(is_verified=True)),
     )
     average = numbers["average"]
-    if average is None:
-        profile.rating = Decimal("0.00")
-    else:
-        profile.rating = Decimal(str(average)).quantize(Decimal("0.01"), ROUND_HALF_UP)
-    profile.total_collaborations = numbers["verified"]
-    profile.save(update_fields=["rating", "total_collaborations", "updated_at"])
+    rating = Decimal("0.00") if average is None else Decimal(str(average)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    creator_stats_set(profile=profile, rating=rating, total_collaborations=numbers["verified"])
 
 
 def _client_defaults(author: User) -> dict:

@@ -32,10 +32,9 @@ OWNER_PAGE_QUERIES = PAGE_QUERIES + 2
 
 def fill_media_kit(creator: User, n: int, *, accounts: int = 1) -> None:
     """`n` active packages, published reviews, media and daily snapshots (per account) for `creator`."""
-    brand = BrandUserFactory()
     today = timezone.localdate()
     PackageFactory.create_batch(n, creator=creator)
-    ReviewFactory.create_batch(n, creator=creator, author=brand)
+    ReviewFactory.create_batch(n, creator=creator)  # one brand each: a brand leaves one unverified review
     for _ in range(accounts):
         account = SocialAccountFactory(creator=creator)
         for day in range(n):
@@ -292,7 +291,7 @@ def test_open_graph_and_twitter_tags_are_present_and_absolute(client, sarah):
     assert meta(html, "og:title") == "Sarah Johnson · Media kit on Influmojo"
     assert meta(html, "og:url") == url
     assert f'<link rel="canonical" href="{url}">' in html
-    assert meta(html, "og:image") == "http://testserver/static/img/logo.svg"
+    assert meta(html, "og:image") == "http://testserver/static/img/og-default.png"
     assert meta(html, "twitter:card") == "summary_large_image"
     assert meta(html, "twitter:image") == meta(html, "og:image")
     description = meta(html, "og:description")

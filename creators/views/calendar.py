@@ -19,13 +19,13 @@ from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
-from accounts.profile_forms import SerializerForm
 from creators.api.calendar import CalendarEntrySerializer, feed_url
 from creators.models import CalendarEntry, ContentType, Platform
 from creators.selectors import calendar as selectors
 from creators.services import calendar as services
 from creators.services.packages import PLATFORM_CONTENT_TYPES
 from influmojo.errors import ApplicationError, NotFound
+from influmojo.forms import SerializerForm
 from influmojo.permissions import Actor
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
@@ -281,9 +281,9 @@ urlpatterns = [
     path("creator/calendar/", month_view, name="creator_calendar"),
     path("creator/calendar/list/", list_view, name="creator_calendar_list"),
     path("creator/calendar/new/", create_view, name="creator_calendar_new"),
-    path("creator/calendar/<int:entry_id>/edit/", edit_view, name="creator_calendar_edit"),
-    path("creator/calendar/<int:entry_id>/complete/", complete_view, name="creator_calendar_complete"),
-    path("creator/calendar/<int:entry_id>/delete/", delete_view, name="creator_calendar_delete"),
+    path("creator/calendar/<id:entry_id>/edit/", edit_view, name="creator_calendar_edit"),
+    path("creator/calendar/<id:entry_id>/complete/", complete_view, name="creator_calendar_complete"),
+    path("creator/calendar/<id:entry_id>/delete/", delete_view, name="creator_calendar_delete"),
     path("creator/calendar/feed/rotate/", feed_rotate_view, name="creator_calendar_feed_rotate"),
     path("calendar/<slug:token>.ics", feed_ics, name="calendar_feed_ics"),
 ]

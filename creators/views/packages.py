@@ -15,8 +15,8 @@ from django.urls import path
 from django.views.decorators.http import require_POST
 
 from accounts import onboarding
-from accounts.profile_forms import SerializerForm, _field, _number, _select
 from influmojo.errors import ApplicationError, NotFound
+from influmojo.forms import SerializerForm, number_field, raw_field, select_field
 from influmojo.permissions import Actor
 
 from ..api.packages import PackageSerializer
@@ -33,15 +33,15 @@ CONTENT_TYPES_BY_PLATFORM = "; ".join(
 class PackageForm(SerializerForm):
     serializer_class = PackageSerializer
 
-    title = _field(label="Title", help_text='What brands buy, e.g. "1 reel with product demo".', wide=True)
-    platform = _select(dict(Platform.choices))
-    content_type = _select(dict(ContentType.choices), label="Content type", help_text=CONTENT_TYPES_BY_PLATFORM)
-    price = _number(step="0.01", label="Price")
-    currency = _select(onboarding.CURRENCIES)
-    quantity = _number(label="Quantity", help_text="Pieces of content, 1 to 100.")
-    revisions = _number(label="Revisions included", help_text="0 to 20 rounds of changes.")
-    duration_days = _number(label="Delivery time (days)", help_text="1 to 365; leave empty if open.")
-    description = _field(
+    title = raw_field(label="Title", help_text='What brands buy, e.g. "1 reel with product demo".', wide=True)
+    platform = select_field(dict(Platform.choices))
+    content_type = select_field(dict(ContentType.choices), label="Content type", help_text=CONTENT_TYPES_BY_PLATFORM)
+    price = number_field(step="0.01", label="Price")
+    currency = select_field(onboarding.CURRENCIES)
+    quantity = number_field(label="Quantity", help_text="Pieces of content, 1 to 100.")
+    revisions = number_field(label="Revisions included", help_text="0 to 20 rounds of changes.")
+    duration_days = number_field(label="Delivery time (days)", help_text="1 to 365; leave empty if open.")
+    description = raw_field(
         forms.Textarea(attrs={"rows": 4}), help_text="What is included, usage rights, what you need from the brand.",
         wide=True,
     )
@@ -137,7 +137,7 @@ package_deactivate = _switch(services.package_deactivate, "is no longer on sale"
 urlpatterns = [
     path("creator/packages/", package_list, name="creator_packages"),
     path("creator/packages/new/", package_create, name="creator_package_create"),
-    path("creator/packages/<int:package_id>/edit/", package_edit, name="creator_package_edit"),
-    path("creator/packages/<int:package_id>/activate/", package_activate, name="creator_package_activate"),
-    path("creator/packages/<int:package_id>/deactivate/", package_deactivate, name="creator_package_deactivate"),
+    path("creator/packages/<id:package_id>/edit/", package_edit, name="creator_package_edit"),
+    path("creator/packages/<id:package_id>/activate/", package_activate, name="creator_package_activate"),
+    path("creator/packages/<id:package_id>/deactivate/", package_deactivate, name="creator_package_deactivate"),
 ]

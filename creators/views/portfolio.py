@@ -53,7 +53,7 @@ def portfolio(request, slug: str):
 
     page_url = request.build_absolute_uri(reverse("creator_portfolio", kwargs={"slug": page.profile.slug}))
     avatar = page.user.avatar
-    image = request.build_absolute_uri(avatar.url if avatar else static("img/logo.svg"))
+    image = request.build_absolute_uri(avatar.url if avatar else static("img/og-default.png"))
     context = {
         "page": page,
         "hire_mode": _hire_mode(request, page),

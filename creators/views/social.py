@@ -17,8 +17,8 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.profile_forms import SerializerForm, _field, _number, _select
 from influmojo.errors import ApplicationError
+from influmojo.forms import SerializerForm, number_field, raw_field, select_field
 
 from .. import platforms
 from ..api.social import SelfReportedAccountSerializer, client_ip
@@ -43,9 +43,9 @@ ACTION_LABELS = {
 class SelfReportForm(SerializerForm):
     serializer_class = SelfReportedAccountSerializer
 
-    platform = _select(dict(Platform.choices))
-    username = _field(label="Handle", help_text="Without the @.")
-    followers = _number(label="Followers", help_text="Optional.")
+    platform = select_field(dict(Platform.choices))
+    username = raw_field(label="Handle", help_text="Without the @.")
+    followers = number_field(label="Followers", help_text="Optional.")
 
 
 def creator_required(view):
@@ -191,8 +191,8 @@ def social_callback(request, platform: str):
 
 urlpatterns = [
     path("creator/social/", social_accounts, name="creator_social"),
-    path("creator/social/<int:account_id>/sync/", social_sync, name="creator_social_sync"),
-    path("creator/social/<int:account_id>/disconnect/", social_disconnect, name="creator_social_disconnect"),
+    path("creator/social/<id:account_id>/sync/", social_sync, name="creator_social_sync"),
+    path("creator/social/<id:account_id>/disconnect/", social_disconnect, name="creator_social_disconnect"),
     path("creator/social/connect/<slug:platform>/", social_connect, name="creator_social_connect"),
     path("creator/social/callback/<slug:platform>/", social_callback, name="creator_social_callback"),
 ]

@@ -104,3 +104,14 @@ def test_unexpected_error_is_a_500_envelope_without_internals(api_client, settin
     error = envelope(response)
     assert error["code"] == "server_error"
     assert "passwd" not in response.content.decode() and "Traceback" not in response.content.decode()
+
+
+@pytest.mark.urls("influmojo.urls")
+@pytest.mark.parametrize("path", ["/api/v1/packages/99999999999999999999999", "/api/v1/calendar/9223372036854775808"])
+def test_ids_beyond_the_bigint_range_are_404_not_database_errors(api_client, creator, path):
+    api_client.force_authenticate(creator)
+
+    response = api_client.get(path)
+
+    assert response.status_code == 404
+    assert envelope(response)["code"] == "not_found"
