@@ -398,3 +398,18 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["social_sync"] = env.str("THROTTLE_SOCIAL_SYNC", default="10/hour")
 # urllib3 logs request URLs at DEBUG, and OAuth token calls carry secrets in their query strings.
 LOGGING["loggers"]["urllib3"] = {"level": "WARNING"}
+
+# --- Discovery (brands app) -------------------------------------------------------------------------
+# AI search asks OpenAI for structured filters when a key is set; otherwise (or on error/timeout) a
+# deterministic parser reads the sentence.
+OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
+OPENAI_BASE_URL = env.str("OPENAI_BASE_URL", default="https://api.openai.com/v1")
+OPENAI_MODEL = env.str("OPENAI_MODEL", default="gpt-4o-mini")
+OPENAI_TIMEOUT_SECONDS = env.float("OPENAI_TIMEOUT_SECONDS", default=8.0)
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["ai_search"] = env.str("THROTTLE_AI_SEARCH", default="20/hour")
+# Nightly: engagement benchmarks per platform and size band, then every creator's percentile and
+# audience quality against them (cards are also refreshed one by one whenever a creator changes).
+CELERY_BEAT_SCHEDULE["brands.rebuild_discovery_scores"] = {
+    "task": "brands.tasks.rebuild_discovery_scores",
+    "schedule": env.int("DISCOVERY_SCORES_PERIOD_SECONDS", default=24 * 60 * 60),
+}

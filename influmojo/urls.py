@@ -11,11 +11,13 @@ register_converter(converters.IdConverter, "id")  # before any app's urls are im
 api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("creators.api.urls")),
+    path("", include("brands.api.urls")),
 ]
 
 urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("creators.urls")),
+    path("", include("brands.urls")),
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),
     path("admin/", admin.site.urls),
