@@ -129,3 +129,20 @@ class ShortlistItem(models.Model):
     class Meta:
         ordering = ["-added_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["shortlist", "creator"], name="shortlist_item_unique")]
+
+
+def search_vector_expression():
+    """The card's weighted search document (PostgreSQL): A name and handles, B categories and niches, C bio.
+
+    Written by brands.services.cards with `.update(search_vector=search_vector_expression())`; queries
+    use the same "english" configuration so "reviews" finds "review".
+    """
+    from django.contrib.postgres.search import SearchVector
+    from django.db.models import TextField
+    from django.db.models.functions import Cast
+
+    return (
+        SearchVector("display_name", "usernames", weight="A", config="english")
+        + SearchVector(Cast("categories", TextField()), Cast("niches", TextField()), weight="B", config="english")
+        + SearchVector("bio", weight="C", config="english")
+    )

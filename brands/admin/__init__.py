@@ -1,0 +1,3 @@
+"""Console pages for discovery data, one module per area."""
+
+from . import cards, shortlists  # noqa: F401
