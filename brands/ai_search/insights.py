@@ -88,11 +88,9 @@ def describe(query: CreatorQuery, currency: str = "") -> str:
 
 
 def _fits(card, low: Decimal | None, high: Decimal | None) -> bool:
-    """A creator fits when some package price lies in the budget: cheapest <= top, dearest >= bottom."""
-    if card.min_price is None:
-        return False
-    top = card.max_price if card.max_price is not None else card.min_price
-    return (high is None or card.min_price <= high) and (low is None or top >= low)
+    """As the price filter reads it: the creator's starting price (cheapest package) lies inside the budget."""
+    return card.min_price is not None and (low is None or card.min_price >= low) and (
+        high is None or card.min_price <= high)
 
 
 def budget_analysis(query: CreatorQuery, cards, currency: str = "") -> dict:
@@ -129,5 +127,5 @@ def _budget_summary(analysis: dict, has_budget: bool) -> str:
               f"median {_money(Decimal(analysis['median_price']))}")
     if not has_budget:
         return f"No budget was given; on this page {prices}."
-    return (f"{analysis['within_budget']} of the {considered} creators on this page have a package within "
-            f"the budget; {prices}.")
+    return (f"{analysis['within_budget']} of the {considered} creators on this page start within the "
+            f"budget; {prices}.")

@@ -168,7 +168,7 @@ def card(min_price, max_price=None, currency="USD"):
                            max_price=None if max_price is None else Decimal(max_price), currency=currency)
 
 
-def test_budget_analysis_counts_creators_with_a_package_inside_the_budget():
+def test_budget_analysis_counts_creators_whose_starting_price_is_inside_the_budget():
     query = CreatorQuery(min_price=Decimal("500"), max_price=Decimal("2000"))
     cards = [card("100", "400"), card("300", "900"), card("1500"), card("2500", "5000"), card(None)]
 
@@ -176,10 +176,10 @@ def test_budget_analysis_counts_creators_with_a_package_inside_the_budget():
 
     assert analysis == {
         "budget_min": "500", "budget_max": "2000", "budget_currency": "USD", "results_considered": 5,
-        "results_with_price": 4, "within_budget": 2, "cheapest_price": "100", "median_price": "900.00",
+        "results_with_price": 4, "within_budget": 1, "cheapest_price": "100", "median_price": "900.00",
         "currencies": ["USD"],
-        "summary": "2 of the 5 creators on this page have a package within the budget; starting prices run "
-                   "from 100, median 900.",
+        "summary": "1 of the 5 creators on this page start within the budget; starting prices run from 100, "
+                   "median 900.",
     }
 
 
