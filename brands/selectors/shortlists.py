@@ -18,7 +18,7 @@ from accounts.models import User
 from influmojo.errors import NotFound
 
 from ..models import Shortlist, ShortlistItem
-from ..services.shortlists import LIST_NOT_FOUND
+from ..services.shortlists import ITEM_NOT_FOUND, LIST_NOT_FOUND
 
 
 def shortlist_list(*, brand) -> QuerySet[Shortlist]:
@@ -43,7 +43,7 @@ def _text(*expressions):
     )
 
 
-def shortlist_items(*, shortlist: Shortlist) -> QuerySet[ShortlistItem]:
+def shortlist_items(*, shortlist: Shortlist | int) -> QuerySet[ShortlistItem]:
     """The list's creators, newest first, as flat rows (one query per page; see `ItemRow.of`)."""
     profile_listed = Q(creator__status=User.Status.ACTIVE, creator__profile_public=True)
     return (
@@ -113,6 +113,18 @@ class ItemRow:
             note=item.note,
             added_at=item.added_at,
         )
+
+
+def shortlist_item_row(*, brand, shortlist_id: int, creator_id: int) -> "ItemRow":
+    """One creator in one of the brand's lists (one query); NotFound otherwise."""
+    item = (
+        shortlist_items(shortlist=shortlist_id)
+        .filter(shortlist__brand=brand, creator_id=creator_id)
+        .first()
+    )
+    if item is None:
+        raise NotFound(ITEM_NOT_FOUND)
+    return ItemRow.of(item)
 
 
 def avatar_url(stored: str) -> str:

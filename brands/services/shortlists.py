@@ -35,7 +35,8 @@ def clean_name(name: str) -> str:
     """Whitespace collapsed; 1–100 characters; not the default list's name."""
     name = " ".join(str(name or "").split())
     if not name:
-        raise ApplicationError("Give the list a name.", code="invalid_name", details={"name": ["Give the list a name."]})
+        message = "Give the list a name."
+        raise ApplicationError(message, code="invalid_name", details={"name": [message]})
     if len(name) > NAME_MAX_LENGTH:
         message = f"Use at most {NAME_MAX_LENGTH} characters."
         raise ApplicationError(message, code="invalid_name", details={"name": [message]})
