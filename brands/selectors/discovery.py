@@ -1,0 +1,486 @@
+"""Discovery reads: search, filters, ordering, pagination and facets over brands.CreatorCard.
+
+Everything here reads the one denormalized card table, so a query over a million creators runs on its indexes:
+
+- Text (PostgreSQL): `search_vector @@ websearch_to_tsquery('english', text)` (GIN on search_vector) OR
+  `text <% name_text` (trigram word similarity on the lower-cased name and handles; GIN trigram index), so
+  "Sarah Jonson" still finds "Sarah Johnson". Relevance = ts_rank_cd(search_vector) + word_similarity.
+  Word similarity (not plain `%` similarity) because name_text also holds the handles: a typed name is
+  compared with the best-matching stretch of it rather than with the whole string.
+- Text (SQLite, the embedded default): every word of the text must appear (icontains) in the name and handles,
+  bio, categories or niches; relevance puts name matches first.
+- Price: a creator matches a price range when its cheapest active package (`min_price`, the "price from")
+  lies inside it, both ends inclusive; creators without any price never match a price filter. Prices are
+  compared in the creator's own currency.
+- Totals: counting 400,000 matches exactly is too slow, so counts stop at TOTAL_CAP + 1 rows
+  (`SELECT count(*) FROM (... LIMIT cap + 1)`): beyond the cap the answer is total=TOTAL_CAP, exact=False.
+- Pages: `offset` up to MAX_OFFSET, or an opaque signed `cursor`. For the column orderings and "match" the
+  cursor holds the last row's sort key and creator id (keyset: a deep page costs what the first costs); for
+  "relevance" it holds the next offset.
+- Facets: counts per option over the rows matching all the query's OTHER filters (a facet's own selection is
+  left out so its other options stay visible). When more than FACET_EXACT_LIMIT rows match the filters that
+  facets never leave out (text, followers, engagement, city, audience quality), PostgreSQL counts over a
+  block sample (TABLESAMPLE SYSTEM ... REPEATABLE) scaled up and rounded, and answers exact=False.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.core import signing
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    F,
+    Func,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+
+from accounts import onboarding
+from accounts.models import CreatorProfile
+from brands.models import CreatorCard, SizeBand
+from brands.query import ORDERINGS, CreatorQuery
+from influmojo.errors import ApplicationError
+
+TOTAL_CAP = 10_000  # totals beyond this are reported as TOTAL_CAP with total_is_exact=False
+MAX_OFFSET = 10_000  # deeper pages need the cursor
+FACET_EXACT_LIMIT = 10_000  # above this many base matches, facets come from a block sample (PostgreSQL)
+FACET_SAMPLE_ROWS = 50_000  # about how many table rows the sample reads
+FACET_SAMPLE_SEED = 7  # REPEATABLE: the same query gives the same counts
+TOP_VALUES = 20  # countries and languages listed in facets
+CURSOR_SALT = "brands.discovery.cursor"
+
+# Fixed price bands over the cheapest package: (value, low inclusive, high exclusive or None, label).
+PRICE_BANDS = [
+    ("0-100", Decimal(0), Decimal(100), "Under 100"),
+    ("100-500", Decimal(100), Decimal(500), "100–500"),
+    ("500-1000", Decimal(500), Decimal(1000), "500–1,000"),
+    ("1000-5000", Decimal(1000), Decimal(5000), "1,000–5,000"),
+    ("5000-", Decimal(5000), None, "5,000 and more"),
+]
+
+# Keyset orderings: (card attribute, descending, nullable); creator_id in the same direction breaks ties.
+KEYSET_ORDERINGS = {
+    "-followers": [("followers", True, False)],
+    "followers": [("followers", False, False)],
+    "-engagement": [("engagement_rate", True, False)],
+    "engagement": [("engagement_rate", False, False)],
+    "price": [("min_price", False, True)],
+    "-price": [("min_price", True, True)],
+    "-rating": [("rating", True, False)],
+    "match": [("match_percentage", True, False), ("followers", True, False)],
+}
+DECIMAL_KEYS = {"engagement_rate", "min_price", "rating"}
+
+
+@dataclass
+class SearchPage:
+    cards: list[CreatorCard]
+    total: int
+    total_is_exact: bool
+    next_cursor: str | None
+
+
+class InvalidCursor(ApplicationError):
+    code = "invalid_cursor"
+
+
+def listed_cards() -> QuerySet[CreatorCard]:
+    """Cards of creators who can be discovered (active creator account, public profile)."""
+    return CreatorCard.objects.filter(listed=True)
+
+
+def _is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+class _WordSimilar(Func):
+    """`text <% name_text`: trigram word similarity above pg_trgm.word_similarity_threshold (GIN-indexable)."""
+
+    arg_joiner = " <%% "
+    template = "(%(expressions)s)"
+    output_field = BooleanField()
+
+
+def _json_has(field: str, value: str) -> Q:
+    """A JSON list column holds `value`: containment on PostgreSQL (jsonb_path_ops GIN), text match on SQLite."""
+    if _is_postgres():
+        return Q(**{f"{field}__contains": [value]})
+    return Q(**{f"{field}__icontains": f'"{value}"'})
+
+
+def _any(field: str, values) -> Q:
+    condition = Q()
+    for value in values:
+        condition |= _json_has(field, value)
+    return condition
+
+
+def _text_condition(text: str) -> Q:
+    if _is_postgres():
+        from django.contrib.postgres.search import SearchQuery
+
+        tsquery = SearchQuery(text, search_type="websearch", config="english")
+        return Q(search_vector=tsquery) | Q(_WordSimilar(Value(text.lower()), F("name_text")))
+    condition = Q()
+    for word in text.split():
+        condition &= (Q(name_text__icontains=word) | Q(bio__icontains=word) | Q(categories__icontains=word)
+                      | Q(niches__icontains=word))
+    return condition
+
+
+def _relevance(text: str):
+    if _is_postgres():
+        from django.contrib.postgres.search import (
+            SearchQuery,
+            SearchRank,
+            TrigramWordSimilarity,
+        )
+
+        tsquery = SearchQuery(text, search_type="websearch", config="english")
+        return SearchRank(F("search_vector"), tsquery, cover_density=True) + TrigramWordSimilarity(
+            text.lower(), "name_text"
+        )
+    return Case(When(name_text__icontains=text.strip(), then=Value(2)), default=Value(1), output_field=IntegerField())
+
+
+def _base_conditions(query: CreatorQuery) -> Q:
+    """Filters that facets never leave out."""
+    condition = Q()
+    if query.has_text:
+        condition &= _text_condition(query.search.strip())
+    if query.min_followers is not None:
+        condition &= Q(followers__gte=query.min_followers)
+    if query.max_followers is not None:
+        condition &= Q(followers__lte=query.max_followers)
+    if query.min_engagement is not None:
+        condition &= Q(engagement_rate__gte=query.min_engagement)
+    if query.city.strip():
+        condition &= Q(city__iexact=query.city.strip())
+    if query.min_audience_quality is not None:
+        condition &= Q(audience_quality__gte=query.min_audience_quality)
+    if query.exclude_ids:
+        condition &= ~Q(creator_id__in=query.exclude_ids)
+    return condition
+
+
+def _facet_conditions(query: CreatorQuery) -> dict[str, Q]:
+    """Each facet's own selection (empty Q when nothing is selected); facet counts leave their own one out."""
+    niches = [niche.strip().lower() for niche in query.niches if niche.strip()]
+    price = Q()
+    if query.min_price is not None:
+        price &= Q(min_price__gte=query.min_price)
+    if query.max_price is not None:
+        price &= Q(min_price__lte=query.max_price)
+    available = Q()
+    if query.available is True:
+        available = Q(availability=CreatorProfile.Availability.AVAILABLE)
+    elif query.available is False:
+        available = ~Q(availability=CreatorProfile.Availability.AVAILABLE)
+    return {
+        "platform": _any("platforms", query.platforms),
+        "category": _any("categories", niches) | _any("niches", niches),
+        "country": Q(country__in=[c.upper() for c in query.countries]) if query.countries else Q(),
+        "language": _any("languages", query.languages),
+        "size": Q(size_band__in=query.size_bands) if query.size_bands else Q(),
+        "availability": available,
+        "verified": Q(verified=query.verified) if query.verified is not None else Q(),
+        "price": price,
+    }
+
+
+def _all_of(conditions) -> Q:
+    combined = Q()
+    for condition in conditions:
+        combined &= condition
+    return combined
+
+
+def creator_filter(query: CreatorQuery) -> QuerySet[CreatorCard]:
+    """Listed cards matching every filter of `query` (unordered)."""
+    return listed_cards().filter(_base_conditions(query), _all_of(_facet_conditions(query).values()))
+
+
+def capped_count(queryset: QuerySet, cap: int | None = None) -> tuple[int, bool]:
+    """(count, exact): counts at most cap + 1 rows, so a huge match set costs what cap rows cost."""
+    cap = TOTAL_CAP if cap is None else cap
+    found = queryset.order_by().values("pk")[: cap + 1].count()
+    return (cap, False) if found > cap else (found, True)
+
+
+# --- Ordering and cursors ---------------------------------------------------------------------------------
+def effective_ordering(query: CreatorQuery, target) -> str:
+    """The ordering actually applied: relevance needs text, match needs a target; else most followers first."""
+    ordering = query.ordering
+    has_target = target is not None and not target.is_empty
+    if ordering in ("", "relevance"):
+        if query.has_text:
+            return "relevance"
+        return "match" if has_target else "-followers"
+    if ordering == "match" and not has_target:
+        return "-followers"
+    return ordering
+
+
+def _order_by(ordering: str) -> list:
+    if ordering == "relevance":
+        return [F("relevance").desc(), F("followers").desc(), F("creator_id").desc()]
+    keys = KEYSET_ORDERINGS[ordering] + [("creator_id", KEYSET_ORDERINGS[ordering][0][1], False)]
+    order = []
+    for attr, descending, nullable in keys:
+        expression = F(attr)
+        # ASC puts NULLs last by default on PostgreSQL; DESC must ask for it (unpriced creators come last).
+        order.append(expression.desc(nulls_last=True) if descending and nullable else
+                     expression.desc() if descending else expression.asc(nulls_last=True) if nullable
+                     else expression.asc())
+    return order
+
+
+def _encode(value):
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def encode_cursor(ordering: str, *, keys=None, offset=None) -> str:
+    payload = {"o": ordering, "k": [_encode(v) for v in keys]} if keys is not None else {"o": ordering, "n": offset}
+    return signing.dumps(payload, salt=CURSOR_SALT, compress=True)
+
+
+def decode_cursor(cursor: str) -> dict:
+    """The cursor's payload; InvalidCursor (400) when it was not made here or was changed."""
+    try:
+        payload = signing.loads(cursor, salt=CURSOR_SALT)
+    except (signing.BadSignature, ValueError, TypeError) as exc:
+        raise InvalidCursor("This cursor is not valid; start again from the first page.") from exc
+    if not isinstance(payload, dict) or payload.get("o") not in ORDERINGS:
+        raise InvalidCursor("This cursor is not valid; start again from the first page.")
+    return payload
+
+
+def _cursor_keys(payload: dict, ordering: str) -> list:
+    """The last row's sort key, typed; InvalidCursor when it does not fit the ordering."""
+    keys = KEYSET_ORDERINGS[ordering] + [("creator_id", False, False)]
+    values = payload.get("k")
+    if payload.get("o") != ordering or not isinstance(values, list) or len(values) != len(keys):
+        raise InvalidCursor("This cursor belongs to another ordering; start again from the first page.")
+    typed = []
+    for (attr, _descending, nullable), value in zip(keys, values, strict=True):
+        if value is None and nullable:
+            typed.append(None)
+        elif attr in DECIMAL_KEYS and isinstance(value, str):
+            try:
+                typed.append(Decimal(value))
+            except InvalidOperation as exc:
+                raise InvalidCursor("This cursor is not valid; start again from the first page.") from exc
+        elif attr not in DECIMAL_KEYS and isinstance(value, int) and not isinstance(value, bool):
+            typed.append(value)
+        else:
+            raise InvalidCursor("This cursor is not valid; start again from the first page.")
+    return typed
+
+
+def _after(ordering: str, values: list) -> Q:
+    """Rows strictly after `values` in the keyset order (NULL prices sort last in both directions)."""
+    keys = KEYSET_ORDERINGS[ordering] + [("creator_id", KEYSET_ORDERINGS[ordering][0][1], False)]
+    alternatives = []
+    equal = Q()
+    for (attr, descending, nullable), value in zip(keys, values, strict=True):
+        if value is None:
+            # Past the last priced row: only NULLs remain, ordered by the rest of the key.
+            equal &= Q(**{f"{attr}__isnull": True})
+            continue
+        beyond = Q(**{f"{attr}__lt" if descending else f"{attr}__gt": value})
+        if nullable:
+            beyond |= Q(**{f"{attr}__isnull": True})
+        alternatives.append(equal & beyond)
+        equal &= Q(**{attr: value})
+    condition = Q()
+    for alternative in alternatives:
+        condition |= alternative
+    return condition
+
+
+def _match_expression(target):
+    from brands import matching
+
+    return matching.match_score_expression(target)
+
+
+def _match_status(percentage):
+    from brands import matching
+
+    return matching.match_status(percentage)
+
+
+# --- Search -----------------------------------------------------------------------------------------------
+def creator_search(*, query: CreatorQuery, viewer, target=None, limit: int = 20, offset: int = 0,
+                   cursor: str | None = None) -> SearchPage:
+    """One page of listed creators matching `query`, with a capped total. Two SQL statements (count, page).
+
+    With a target every card carries `match_percentage` (0–100, computed in SQL) and `match_status`;
+    without one both are None. `cursor` (from a previous page's next_cursor) replaces `offset`.
+    """
+    ordering = effective_ordering(query, target)
+    queryset = creator_filter(query).defer("search_vector", "audience_quality_basis")
+    if target is not None:
+        queryset = queryset.annotate(match_percentage=_match_expression(target))
+    if ordering == "relevance":
+        queryset = queryset.annotate(relevance=_relevance(query.search.strip()))
+    total, total_is_exact = capped_count(creator_filter(query))
+
+    keyset = ordering in KEYSET_ORDERINGS
+    if cursor:
+        payload = decode_cursor(cursor)
+        if keyset:
+            queryset = queryset.filter(_after(ordering, _cursor_keys(payload, ordering)))
+            offset = 0
+        else:
+            offset = payload.get("n")
+            if payload.get("o") != ordering or not isinstance(offset, int) or not 0 <= offset <= MAX_OFFSET:
+                raise InvalidCursor("This cursor belongs to another ordering; start again from the first page.")
+    elif offset > MAX_OFFSET:
+        raise ApplicationError(f"Pages start at most {MAX_OFFSET} rows in; use the cursor to go deeper.",
+                               code="offset_too_large", details={"offset": [f"At most {MAX_OFFSET}."]})
+
+    rows = list(queryset.order_by(*_order_by(ordering))[offset: offset + limit + 1])
+    cards = rows[:limit]
+    for card in cards:
+        if target is None:
+            card.match_percentage = None
+            card.match_status = None
+        else:
+            card.match_status = _match_status(card.match_percentage)
+
+    next_cursor = None
+    if len(rows) > limit and cards:
+        last = cards[-1]
+        if keyset:
+            attrs = [attr for attr, _d, _n in KEYSET_ORDERINGS[ordering]] + ["creator_id"]
+            next_cursor = encode_cursor(ordering, keys=[getattr(last, attr) for attr in attrs])
+        elif offset + limit <= MAX_OFFSET:
+            next_cursor = encode_cursor(ordering, offset=offset + limit)
+    return SearchPage(cards=cards, total=total, total_is_exact=total_is_exact, next_cursor=next_cursor)
+
+
+# --- Facets -----------------------------------------------------------------------------------------------
+def _price_band(low, high) -> Q:
+    condition = Q(min_price__gte=low)
+    return condition & Q(min_price__lt=high) if high is not None else condition
+
+
+def _facet_options(query: CreatorQuery) -> dict[str, list[tuple[str, str, Q]]]:
+    """(value, label, condition) for every facet with a closed vocabulary (counted in one statement)."""
+    return {
+        "platform": [(v, label, _json_has("platforms", v)) for v, label in onboarding.SOCIAL_PLATFORMS.items()],
+        "category": [(v, label, _json_has("categories", v)) for v, label in onboarding.CONTENT_CATEGORIES.items()],
+        "language": [(v, label, _json_has("languages", v)) for v, label in onboarding.CONTENT_LANGUAGES.items()],
+        "size": [(v, label, Q(size_band=v)) for v, label in SizeBand.choices],
+        "availability": [(v, label, Q(availability=v)) for v, label in CreatorProfile.Availability.choices],
+        "verified": [("true", "Verified", Q(verified=True)), ("false", "Not verified", Q(verified=False))],
+        "price": [(v, label, _price_band(low, high)) for v, low, high, label in PRICE_BANDS],
+    }
+
+
+def _count(condition: Q) -> Count:
+    return Count("pk", filter=condition) if condition else Count("pk")
+
+
+def _sampled(sql: str, percent: float) -> str:
+    table = f'FROM "{CreatorCard._meta.db_table}"'
+    if sql.count(table) != 1:
+        raise RuntimeError("facet query does not read the card table exactly once")
+    return sql.replace(table, f"{table} TABLESAMPLE SYSTEM ({percent:.4f}) REPEATABLE ({FACET_SAMPLE_SEED})")
+
+
+def _run(queryset: QuerySet, percent: float | None) -> list[tuple]:
+    sql, params = queryset.query.sql_with_params()
+    if percent is not None:
+        sql = _sampled(sql, percent)
+    with connection.cursor() as db:
+        db.execute(sql, params)
+        return db.fetchall()
+
+
+def _sample_percent() -> float:
+    with connection.cursor() as db:
+        db.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [CreatorCard._meta.db_table])
+        row = db.fetchone()
+    rows = row[0] if row else -1
+    return 100.0 if rows <= 0 else max(0.01, min(100.0, 100.0 * FACET_SAMPLE_ROWS / rows))
+
+
+def _round(count: float) -> int:
+    """Two significant figures: an estimate should not look exact."""
+    if count < 1:
+        return 0
+    digits = math.floor(math.log10(count)) - 1
+    return round(count / 10**digits) * 10**digits if digits > 0 else round(count)
+
+
+def creator_facets(*, query: CreatorQuery, viewer) -> dict:
+    """Counts per filter option, each over the rows matching the query's other filters.
+
+    Statements: a capped count of the base match set, one conditional-aggregate statement for the closed
+    vocabularies (platform, category, language, size, availability, verified, price band, and the full
+    query's count), one GROUP BY country; on the sampled path also the table size and a capped full count.
+    """
+    base = listed_cards().filter(_base_conditions(query))
+    _count_upto_limit, base_exact = capped_count(base, FACET_EXACT_LIMIT)
+    exact = base_exact or not _is_postgres()
+    percent = None if exact else _sample_percent()
+    scale = 1.0 if percent is None else 100.0 / percent
+
+    selections = _facet_conditions(query)
+
+    def others(facet):
+        return _all_of(condition for name, condition in selections.items() if name != facet)
+
+    options = _facet_options(query)
+    aggregates = {"total": _count(_all_of(selections.values()))}
+    for facet, choices in options.items():
+        rest = others(facet)
+        for index, (_value, _label, condition) in enumerate(choices):
+            aggregates[f"{facet}_{index}"] = _count(rest & condition)
+    aggregate_query = base.order_by().annotate(_one=Value(1)).values("_one").annotate(**aggregates).values(*aggregates)
+    (row,) = _run(aggregate_query, percent) or [(0,) * len(aggregates)]
+    counted = dict(zip(aggregates, row, strict=True))
+
+    country_query = (base.filter(others("country")).exclude(country="").order_by().values("country")
+                     .annotate(n=Count("pk")).values_list("country", "n"))
+    country_counts = dict(_run(country_query, percent))
+
+    def shown(count):
+        return count if exact else _round(count * scale)
+
+    facets = {}
+    for facet, choices in options.items():
+        facets[facet] = [{"value": value, "label": label, "count": shown(counted[f"{facet}_{index}"])}
+                         for index, (value, label, _condition) in enumerate(choices)]
+    selected_languages = set(query.languages)
+    languages = sorted(facets["language"], key=lambda option: (-option["count"], option["label"]))
+    facets["language"] = [option for rank, option in enumerate(languages)
+                          if (rank < TOP_VALUES and option["count"]) or option["value"] in selected_languages]
+    facets["category"].sort(key=lambda option: (-option["count"], option["label"]))
+    selected_countries = {c.upper() for c in query.countries}
+    for code in selected_countries:
+        country_counts.setdefault(code, 0)
+    countries = sorted(country_counts.items(), key=lambda item: (-item[1], item[0]))
+    facets["country"] = [
+        {"value": code, "label": onboarding.COUNTRIES.get(code, code), "count": shown(count)}
+        for rank, (code, count) in enumerate(countries) if rank < TOP_VALUES or code in selected_countries
+    ]
+    facets = {name: facets[name] for name in
+              ("platform", "category", "country", "language", "size", "availability", "verified", "price")}
+
+    if exact:
+        total, total_is_exact = counted["total"], True
+    else:
+        total, total_is_exact = capped_count(creator_filter(query))
+    return {"total": total, "total_is_exact": total_is_exact, "exact": exact, "facets": facets}
