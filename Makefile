@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev migrate seed schema bench clean
+.PHONY: run test install install-dev migrate seed schema bench bench-discovery clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ test: install-dev
 ## OpenAPI schema, validated
 schema: install
 	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
+
+## Discovery speed: seed 1,000,000 creators into a throwaway PostgreSQL, print p50/p95/p99 (bench/README.md)
+bench-discovery: install
+	./scripts/bench.sh
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles .pytest_cache

@@ -30,10 +30,12 @@ Idempotency: a second run into a database that already holds seeded creators is 
 is given; appended creators get new ids, hence new e-mails and slugs.
 """
 
+import inspect
 import json
 import math
 import random
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
 from datetime import timezone as dt_timezone
 from decimal import Decimal
@@ -349,6 +351,24 @@ COLUMNS = {
     "reviews": (Review, ["created_at", "updated_at", "rating", "text", "project_type", "client_name",
                          "client_email", "is_verified", "is_published", "hidden_reason", "creator_id"]),
 }
+
+
+def _accepted(function, **keywords):
+    """The keywords `function` takes (the card services' optional progress/scores switches)."""
+    parameters = inspect.signature(function).parameters
+    return {name: value for name, value in keywords.items() if name in parameters}
+
+
+class _Done:
+    """A finished result with the Future interface, for the single-threaded path."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def result(self):
+        return self.value
+
+
 WRITE_ORDER = ["users", "profiles", "accounts", "packages", "snapshots", "reviews"]
 
 
@@ -377,22 +397,31 @@ class Command(BaseCommand):
         started = time.monotonic()
         done = 0
         self.stdout.write(f"Seeding {count:,} creators into {connection.vendor} in batches of {batch:,}")
-        while done < count:
-            size = min(batch, count - done)
-            with transaction.atomic():
-                user_ids = self._ids("users", size, postgres)
-                rows = generator.block(user_ids, lambda n: self._ids("accounts", n, postgres))
-                for table in WRITE_ORDER:
-                    self._write(table, rows[table], postgres)
-                    totals[table] += len(rows[table])
-            done += size
-            elapsed = time.monotonic() - started
-            all_rows = sum(totals.values())
-            eta = elapsed / done * (count - done)
-            self.stdout.write(f"  {done:>9,}/{count:,} creators  {all_rows:>10,} rows  "
-                              f"{all_rows / elapsed:>9,.0f} rows/s  {done / elapsed:>7,.0f} creators/s  "
-                              f"elapsed {elapsed:6.0f}s  ETA {eta:6.0f}s")
-            self.stdout.flush()
+        sizes = [min(batch, count - start) for start in range(0, count, batch)]
+        # PostgreSQL: the next block is generated in a worker thread while this one is copied (the server
+        # does its part in its own process); SQLite writes block by block on one connection.
+        with ThreadPoolExecutor(max_workers=1) as worker:
+            make = (lambda size: worker.submit(self._block, generator, size, postgres)) if postgres else (
+                lambda size: _Done(self._block(generator, size, postgres)))
+            pending = make(sizes[0])
+            for index, size in enumerate(sizes):
+                rows = pending.result()
+                if index + 1 < len(sizes):
+                    pending = make(sizes[index + 1])
+                with transaction.atomic():
+                    for table in WRITE_ORDER:
+                        self._write(table, rows[table], postgres)
+                        totals[table] += len(rows[table])
+                done += size
+                elapsed = time.monotonic() - started
+                all_rows = sum(totals.values())
+                eta = elapsed / done * (count - done)
+                self.stdout.write(f"  {done:>9,}/{count:,} creators  {all_rows:>10,} rows  "
+                                  f"{all_rows / elapsed:>9,.0f} rows/s  {done / elapsed:>7,.0f} creators/s  "
+                                  f"elapsed {elapsed:6.0f}s  ETA {eta:6.0f}s")
+                self.stdout.flush()
+            if postgres:
+                worker.submit(lambda: connection.close()).result()  # the worker thread's own connection
         seconds = time.monotonic() - started
         self.stdout.write("Rows written: " + ", ".join(f"{table} {n:,}" for table, n in totals.items())
                           + f" in {seconds:.1f}s")
@@ -402,6 +431,10 @@ class Command(BaseCommand):
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         self.stdout.write(f"ANALYZE in {time.monotonic() - step:.1f}s; total {time.monotonic() - started:.1f}s")
+
+    def _block(self, generator, size, postgres):
+        user_ids = self._ids("users", size, postgres)
+        return generator.block(user_ids, lambda n: self._ids("accounts", n, postgres))
 
     def _ids(self, table, n, postgres):
         model = COLUMNS[table][0]
@@ -442,8 +475,10 @@ class Command(BaseCommand):
                 "brands.services.cards is not available yet: discovery cards were NOT built"))
             return
         step = time.monotonic()
-        built = cards_rebuild_all()
+        progress = lambda message: self.stdout.write(f"  {message}")  # noqa: E731
+        # scores come from discovery_scores_rebuild below, after the benchmarks, so skip them here
+        built = cards_rebuild_all(**_accepted(cards_rebuild_all, scores=False, progress=progress))
         self.stdout.write(f"Discovery cards: {built:,} in {time.monotonic() - step:.1f}s")
         step = time.monotonic()
-        discovery_scores_rebuild()
+        discovery_scores_rebuild(**_accepted(discovery_scores_rebuild, progress=progress))
         self.stdout.write(f"Discovery scores in {time.monotonic() - step:.1f}s")
