@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from brands.services.cards import card_refresh, card_refresh_later
 from creators.services import social as social_services
 from influmojo.errors import ApplicationError, InvalidTransition, PermissionDenied, NotFound
 from influmojo.images import process_image_upload
@@ -59,6 +60,7 @@ def user_complete_signup(*, user: User, data: dict) -> User:
     user.save()
     profile_ensure(user=user)
     AccountEvent.objects.create(user=user, action="signup", new_status=user.status, note=user.auth_provider)
+    card_refresh_later(user.pk)
     return user
 
 
@@ -101,6 +103,7 @@ def user_set_status(*, user_id: int, to: str, actor: Actor, note: str = "") -> U
     user.status = to
     user.save(update_fields=["status", "updated_at"])
     user.refresh_from_db(fields=["is_active"])
+    card_refresh_later(user.pk)
     return user
 
 
@@ -125,6 +128,7 @@ def user_verify(*, user_id: int, actor: Actor, note: str = "") -> User:
     profile.verified = True
     profile.save(update_fields=["verified", "updated_at"])
     AccountEvent.objects.create(user=user, action="verify", actor=actor.user, note=note)
+    card_refresh_later(user.pk)
     return user
 
 
@@ -148,6 +152,7 @@ def user_create(*, user: User, actor: Actor, note: str = "") -> User:
     user.save()
     profile_ensure(user=user)
     AccountEvent.objects.create(user=user, action="create", new_status=user.status, actor=actor.user, note=note)
+    card_refresh_later(user.pk)
     return user
 
 
@@ -208,6 +213,7 @@ def onboarding_save_step(*, user: User, step: str, data: dict) -> User:
     _profile_write(profile=_locked_profile(user=user), data=data, fields=onboarding.STEP_FIELDS[step])
     if step == "social":
         _social_handles_write(user=user, data=data)
+    card_refresh_later(user.pk)
     return _onboarding_mark(user=user, step=step, status="completed")
 
 
@@ -239,6 +245,7 @@ def profile_update(*, user: User, data: dict) -> User:
         _profile_write(profile=_locked_profile(user=user), data=data["profile"], fields=fields)
         if "social" in steps:
             _social_handles_write(user=user, data=data["profile"])
+    card_refresh_later(user.pk)
     return user
 
 
@@ -258,6 +265,8 @@ def settings_update(*, user: User, data: dict) -> User:
         changed.append("notification_preferences")
     if changed:
         user.save(update_fields=[*changed, "updated_at"])
+    if "profile_public" in changed:
+        card_refresh_later(user.pk)
     return user
 
 
@@ -283,6 +292,7 @@ def _avatar_replace(*, user: User, content) -> User:
     else:
         user.avatar.save(content.name, content, save=False)
     user.save(update_fields=["avatar", "updated_at"])
+    card_refresh(creator_id=user.pk)  # in this transaction: the only on-commit job here is the old file's removal
     if old_name:
         # Only once the new state is committed; a storage hiccup is logged, not raised at the user.
         transaction.on_commit(lambda: storage.delete(old_name), robust=True)

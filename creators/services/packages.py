@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from accounts.models import User
+from brands.services.cards import card_refresh_later
 from influmojo.errors import ApplicationError, NotFound, PermissionDenied
 from influmojo.permissions import Actor
 
@@ -73,6 +74,7 @@ def package_create(*, actor: Actor, data: dict) -> Package:
     package = Package(creator=actor.user, **{name: data[name] for name in EDITABLE_FIELDS if name in data})
     _check_content_type(package)
     package.save()
+    card_refresh_later(package.creator_id)
     return package
 
 
@@ -87,6 +89,7 @@ def package_update(*, package_id: int, actor: Actor, data: dict) -> Package:
     _check_content_type(package)
     if changed:
         package.save(update_fields=[*changed, "updated_at"])
+        card_refresh_later(package.creator_id)
     return package
 
 
@@ -95,6 +98,7 @@ def _set_active(*, package_id: int, actor: Actor, active: bool) -> Package:
     if package.is_active != active:
         package.is_active = active
         package.save(update_fields=["is_active", "updated_at"])
+        card_refresh_later(package.creator_id)
     return package
 
 

@@ -5,6 +5,7 @@ import re
 from django.db import IntegrityError, transaction
 
 from accounts.models import CreatorProfile, User
+from brands.services.cards import card_refresh_later
 from creators.models import SlugRedirect
 from influmojo.errors import ApplicationError, Conflict, NotFound
 
@@ -59,4 +60,5 @@ def creator_change_slug(*, creator: User, new_slug: str) -> CreatorProfile:
                 SlugRedirect.objects.create(profile=profile, slug=old_slug)
     except IntegrityError as error:
         raise Conflict(SLUG_TAKEN, code="slug_taken", details={"slug": [SLUG_TAKEN]}) from error
+    card_refresh_later(creator.pk)
     return profile

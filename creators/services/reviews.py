@@ -18,6 +18,7 @@ from django.db.models import Avg, Count, Q
 
 from accounts.models import CreatorProfile, User
 from accounts.services import creator_stats_set
+from brands.services.cards import card_refresh_later
 from influmojo.errors import ApplicationError, Conflict, InvalidTransition, NotFound, PermissionDenied
 from influmojo.permissions import Actor
 
@@ -46,6 +47,7 @@ def _refresh_creator_numbers(profile: CreatorProfile) -> None:
     average = numbers["average"]
     rating = Decimal("0.00") if average is None else Decimal(str(average)).quantize(Decimal("0.01"), ROUND_HALF_UP)
     creator_stats_set(profile=profile, rating=rating, total_collaborations=numbers["verified"])
+    card_refresh_later(profile.user_id)
 
 
 def _client_defaults(author: User) -> dict:

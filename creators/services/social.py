@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from brands.services.cards import card_refresh, card_refresh_later
 from creators import platforms
 from creators.models import MetricsSnapshot, Platform, SocialAccount, SocialActivity, SocialMedia
 from creators.platforms.base import Fetched, PlatformClient, PlatformError, Profile, RateLimited, TokenRevoked, TokenSet
@@ -113,6 +114,7 @@ def social_account_self_report(
         )
     _self_reported_fields(account, username=username, followers=followers)
     account.save()
+    card_refresh_later(creator.pk)
     _activity(
         creator_id=creator.pk,
         platform=platform,
@@ -153,6 +155,7 @@ def social_handles_replace(*, creator, handles: list[dict]) -> None:
             )
             _self_reported_fields(account, username=username, followers=item.get("followers"))
             account.save()
+        card_refresh_later(creator.pk)
 
 
 # --- OAuth connect --------------------------------------------------------------------------------------
@@ -201,6 +204,7 @@ def social_accounts_connect(
                 )
             ids = [account.pk for account in accounts]
             transaction.on_commit(lambda: _queue_syncs(ids), robust=True)
+            card_refresh(creator_id=creator.pk)  # in this transaction: the one on-commit job is the first sync
     except Conflict as exc:
         _activity(
             creator_id=creator.pk,
@@ -291,6 +295,7 @@ def social_account_disconnect(*, creator, account_id: int, ip: str | None = None
     account = SocialAccount.objects.select_for_update().filter(creator=creator, pk=account_id).first()
     if account is None:
         raise NotFound("No such social account.")
+    card_refresh_later(creator.pk)
     if account.source == OAUTH and account.state == CONNECTED:
         _erase_tokens(account, state=DISCONNECTED, sync_status=Sync.IDLE, error="")
         _activity(
@@ -468,6 +473,7 @@ def _store_fetched(account: SocialAccount, fetched: Fetched, client: PlatformCli
     account.save()
     MetricsSnapshot.objects.update_or_create(account=account, date=timezone.localdate(), defaults=metrics.as_fields())
     _store_media(account, fetched)
+    card_refresh_later(account.creator_id)
     _activity(
         creator_id=account.creator_id,
         platform=account.platform,
@@ -536,6 +542,7 @@ def _sync_failed(account: SocialAccount, exc: PlatformError, client: PlatformCli
 def _revoked(account: SocialAccount, exc: TokenRevoked, client: PlatformClient, *, action: str) -> SocialAccount:
     locked = SocialAccount.objects.select_for_update().get(pk=account.pk)
     _erase_tokens(locked, state=DISCONNECTED, sync_status=Sync.FAILED, error=exc.message)
+    card_refresh(creator_id=account.creator_id)  # in this transaction: the one on-commit job is the e-mail
     _activity(
         creator_id=account.creator_id,
         platform=account.platform,
