@@ -1,18 +1,21 @@
 """Public creator detail, the portfolio (media kit) as data, and the creator's page address.
 
-GET /api/v1/creators/<id>            profile, accounts with latest numbers, active packages, rating, recent media
+GET /api/v1/creators/<id>            profile, accounts with latest numbers, active packages, rating, recent media,
+                                     audience quality; for a brand with stated preferences, campaign_match
 GET /api/v1/creators/<id>/portfolio  the same plus follower history per account and the latest reviews
 PATCH /api/v1/profile/slug           move the public page to a new address (the old one redirects)
 """
 
 from django.urls import path, reverse
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import onboarding
+from brands import audience, matching
+from brands.models import CreatorCard
 from creators.models import ContentType, Platform, SocialAccount
 from creators.selectors import profiles as selectors
 from creators.services import profiles as services
@@ -120,6 +123,37 @@ class CreatorReviewSerializer(serializers.Serializer):
 
 
 
+class AudienceQualityDetailSerializer(serializers.Serializer):
+    score = serializers.IntegerField(allow_null=True, help_text="0–100; null until there is enough data.")
+    confidence = serializers.CharField(allow_null=True, help_text="low | medium | high; null without a score.")
+    basis = serializers.DictField(help_text="The inputs the score was computed from, factor by factor.")
+    computed_from = serializers.CharField(help_text="What the score is computed from, in one plain sentence.")
+
+    def to_representation(self, card):
+        if card is None:
+            return {"score": None, "confidence": None, "basis": {}, "computed_from": audience.explain({})}
+        basis = card.audience_quality_basis if isinstance(card.audience_quality_basis, dict) else {}
+        return {
+            "score": card.audience_quality,
+            "confidence": card.audience_quality_confidence or None,
+            "basis": basis,
+            "computed_from": audience.explain(basis),
+        }
+
+
+class MatchReasonSerializer(serializers.Serializer):
+    factor = serializers.ChoiceField(choices=list(matching.WEIGHTS), help_text="The factor of the match score.")
+    description = serializers.CharField(help_text="Why, in plain words.")
+    impact = serializers.IntegerField(help_text="Points this factor added to match_percentage (0..weight).")
+    weight = serializers.IntegerField(help_text="The most points this factor can add.")
+
+
+class CampaignMatchSerializer(serializers.Serializer):
+    match_percentage = serializers.IntegerField(source="percentage", help_text="0–100; the reasons' impacts add up to it.")
+    match_status = serializers.ChoiceField(source="status", choices=["high", "medium", "low"])
+    reasons = MatchReasonSerializer(many=True)
+
+
 class CreatorDetailSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="user.id", help_text="The creator's user id.")
     slug = serializers.CharField(source="profile.slug")
@@ -144,6 +178,9 @@ class CreatorDetailSerializer(serializers.Serializer):
     recent_media = CreatorMediaSerializer(
         source="media", many=True, help_text=f"Newest posts across accounts, at most {selectors.MEDIA_ON_PAGE}."
     )
+    audience_quality = serializers.SerializerMethodField(
+        help_text="Audience quality from the creator's discovery card (null score until computed)."
+    )
 
     def get_url(self, page) -> str:
         return public_page_url(self.context["request"], page.profile.slug)
@@ -151,6 +188,38 @@ class CreatorDetailSerializer(serializers.Serializer):
     def get_avatar(self, page) -> str | None:
         avatar = page.user.avatar
         return self.context["request"].build_absolute_uri(avatar.url) if avatar else None
+
+    @extend_schema_field(AudienceQualityDetailSerializer)
+    def get_audience_quality(self, page) -> dict:
+        return AudienceQualityDetailSerializer().to_representation(creator_card(page))
+
+    def to_representation(self, page):
+        data = super().to_representation(page)
+        target = self.context.get("target")
+        card = creator_card(page)
+        if target is not None and card is not None:
+            data["campaign_match"] = CampaignMatchSerializer(matching.match_for(card, target)).data
+        return data
+
+
+def creator_card(page) -> CreatorCard | None:
+    """The creator's discovery card, loaded with the profile (select_related); None before it is built."""
+    try:
+        return page.user.card
+    except CreatorCard.DoesNotExist:
+        return None
+
+
+class CreatorMatchDetailSerializer(CreatorDetailSerializer):
+    """The detail as documented: campaign_match is present only for a brand with a target."""
+
+    campaign_match = CampaignMatchSerializer(
+        required=False,
+        help_text=(
+            "Only for a signed-in brand that stated preferences (industries, audience, platforms or budget): how "
+            "well the creator fits them, factor by factor. " + matching.FORMULA_SUMMARY
+        ),
+    )
 
 
 class CreatorPortfolioSerializer(CreatorDetailSerializer):
@@ -185,14 +254,20 @@ class CreatorDetailView(APIView):
         summary="A creator's public profile",
         description=(
             "Profile, social accounts with their latest numbers (`verified` for OAuth-connected ones), active "
-            f"packages, rating over published reviews and recent media. No sign-in needed. {PRIVATE_NOTE}"
+            "packages, rating over published reviews, recent media and `audience_quality` (score, confidence, "
+            "the inputs, and a sentence saying what it is computed from). For a signed-in brand with stated "
+            "preferences, `campaign_match` says how well the creator fits them: `match_percentage`, "
+            "`match_status` and `reasons` (factor, description, impact = points added). Campaign criteria will "
+            f"replace the brand's preferences once campaigns exist.\n\n**Match score.** {matching.FORMULA_SUMMARY}"
+            f"\n\nNo sign-in needed. {PRIVATE_NOTE}"
         ),
         parameters=[CREATOR_ID],
-        responses=CreatorDetailSerializer,
+        responses=CreatorMatchDetailSerializer,
     )
     def get(self, request, creator_id: int):
         page = selectors.creator_public_profile(creator_id=creator_id, viewer=request.user)
-        return Response(CreatorDetailSerializer(page, context={"request": request}).data)
+        context = {"request": request, "target": matching.target_for_brand(request.user)}
+        return Response(CreatorDetailSerializer(page, context=context).data)
 
 
 class CreatorPortfolioView(APIView):

@@ -359,7 +359,7 @@ def creator_public_profile(
     if (slug is None) == (creator_id is None):
         raise ValueError("pass exactly one of slug and creator_id")
     profiles = (
-        _with_rating(CreatorProfile.objects.select_related("user"))
+        _with_rating(CreatorProfile.objects.select_related("user", "user__card"))
         .filter(user__user_type=User.UserType.CREATOR)
         .prefetch_related(
             Prefetch("user__packages", queryset=Package.objects.filter(is_active=True), to_attr="active_packages"),

@@ -242,3 +242,93 @@ def test_taken_slug_is_a_409(api_client, creator):
 
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "slug_taken"
+
+
+# --- Audience quality and campaign match (discovery) ----------------------------------------------
+def _card_for(creator, **fields):
+    from brands.tests.factories import CreatorCardFactory
+
+    return CreatorCardFactory(creator=creator, **fields)
+
+
+def _brand_with_target():
+    brand = BrandUserFactory()
+    profile = brand.brand_profile
+    profile.industries = ["fitness"]
+    profile.target_audience = {"countries": ["US"], "languages": ["en"]}
+    profile.budget_max = Decimal("500")
+    profile.save()
+    return brand
+
+
+def test_detail_shows_audience_quality_from_the_card(api_client, creator):
+    _card_for(creator, audience_quality=72, audience_quality_confidence="high", audience_quality_basis={
+        "platform": "instagram", "size_band": "micro", "verified": True,
+        "engagement_percentile": {"value": 80, "score": 80}, "comments_per_like": {"value": 0.04, "score": 100},
+    })
+
+    body = api_client.get(detail_url(creator)).json()
+
+    quality = body["audience_quality"]
+    assert quality["score"] == 72 and quality["confidence"] == "high"
+    assert quality["basis"]["engagement_percentile"] == {"value": 80, "score": 80}
+    assert quality["computed_from"].startswith("From engagement percentile among Instagram micro creators")
+    assert "comments-to-likes ratio" in quality["computed_from"]
+    assert "campaign_match" not in body
+
+
+def test_detail_without_a_card_says_there_is_not_enough_data(api_client, creator):
+    quality = api_client.get(detail_url(creator)).json()["audience_quality"]
+
+    assert quality["score"] is None and quality["confidence"] is None and quality["basis"] == {}
+    assert quality["computed_from"].startswith("Not enough data yet.")
+
+
+def test_a_brand_with_a_target_gets_campaign_match_with_reasons(auth_client, creator):
+    from brands.matching import WEIGHTS
+
+    _card_for(creator, categories=["fitness"], country="US", languages=["en"], min_price=Decimal("400"),
+              engagement_percentile=50, audience_quality=60, reliability=50)
+
+    body = auth_client(_brand_with_target()).get(detail_url(creator)).json()
+
+    match = body["campaign_match"]
+    # niche 30 + country 10 + language 6 + platform half 5 + engagement 7 + budget 14 + quality 6 + reliability 3
+    assert match["match_percentage"] == 81 and match["match_status"] == "high"
+    assert [reason["factor"] for reason in match["reasons"]] == list(WEIGHTS)
+    assert sum(reason["impact"] for reason in match["reasons"]) == 81
+    niche = match["reasons"][0]
+    assert niche == {"factor": "niche", "description": "Posts about fitness, 1 of your 1 categories.",
+                     "impact": 30, "weight": 30}
+    assert match["reasons"][5]["description"] == "Packages from 400 USD, within your 500 USD budget per creator."
+
+
+def test_no_campaign_match_for_creators_anonymous_or_a_brand_without_preferences(auth_client, api_client, creator):
+    _card_for(creator)
+    viewers = [auth_client(CreatorUserFactory()), api_client, auth_client(BrandUserFactory())]
+
+    for client in viewers:
+        body = client.get(detail_url(creator)).json()
+        assert "campaign_match" not in body
+        assert body["audience_quality"]["score"] == 60
+
+
+def test_no_campaign_match_before_the_card_is_built(auth_client, creator):
+    body = auth_client(_brand_with_target()).get(detail_url(creator)).json()
+
+    assert "campaign_match" not in body
+
+
+@pytest.mark.parametrize("amount", [1, 25])
+def test_detail_for_a_brand_adds_only_the_brand_profile_query(auth_client, creator, amount, django_assert_num_queries):
+    fill_media_kit(creator, amount, accounts=1 if amount == 1 else 3)
+    _card_for(creator, categories=["fitness"])
+    brand = _brand_with_target()
+    client = auth_client(brand)
+    brand.refresh_from_db()  # the request loads the brand's profile itself
+
+    with django_assert_num_queries(PAGE_QUERIES + 1):
+        response = client.get(detail_url(creator))
+
+    assert response.json()["campaign_match"]["match_percentage"] > 0
+    assert len(response.json()["packages"]) == amount
