@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
+from accounts.onboarding import COUNTRIES
 from creators.charts import compact_number
 from creators.models import Platform
 from creators.selectors.profiles import percent_text
@@ -112,6 +113,7 @@ def _shown(row: selectors.ItemRow) -> dict:
         "initials": "".join(word[0] for word in words[:2]).upper() or "?",
         "followers": "" if row.followers is None else compact_number(row.followers),
         "engagement": percent_text(row.engagement_rate),
+        "country": COUNTRIES.get(row.country, row.country),
         "platforms": ", ".join(Platform(value).label if value in Platform.values else value for value in row.platforms),
     }
 
