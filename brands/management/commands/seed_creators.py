@@ -359,14 +359,15 @@ def _accepted(function, **keywords):
     return {name: value for name, value in keywords.items() if name in parameters}
 
 
-class _Done:
-    """A finished result with the Future interface, for the single-threaded path."""
+class _Later:
+    """The Future interface for the single-threaded path: the block is made when asked for, after the
+    previous block was written (SQLite ids come from MAX(id))."""
 
-    def __init__(self, value):
-        self.value = value
+    def __init__(self, make):
+        self.make = make
 
     def result(self):
-        return self.value
+        return self.make()
 
 
 WRITE_ORDER = ["users", "profiles", "accounts", "packages", "snapshots", "reviews"]
@@ -402,7 +403,7 @@ class Command(BaseCommand):
         # does its part in its own process); SQLite writes block by block on one connection.
         with ThreadPoolExecutor(max_workers=1) as worker:
             make = (lambda size: worker.submit(self._block, generator, size, postgres)) if postgres else (
-                lambda size: _Done(self._block(generator, size, postgres)))
+                lambda size: _Later(lambda: self._block(generator, size, postgres)))
             pending = make(sizes[0])
             for index, size in enumerate(sizes):
                 rows = pending.result()
