@@ -378,3 +378,18 @@ def test_sampled_counts_are_scaled_by_the_sample_share(monkeypatch, facet_cards)
     assert facets["exact"] is False
     assert _facet(facets, "country") == {"US": 75}
     assert _facet(facets, "platform")["youtube"] == 25
+
+
+def test_real_match_score_is_sorted_in_sql_and_agrees_with_python():
+    target = Target(categories=("fitness",), countries=("US",), platforms=("youtube",), budget_per_creator=Decimal(500))
+    CreatorCardFactory(categories=["fitness"], platforms=["youtube"], country="US", min_price=Decimal(400))
+    CreatorCardFactory(categories=["food"], platforms=["tiktok"], country="IN", min_price=Decimal(5000))
+    CreatorCardFactory(categories=["fitness"], platforms=["instagram"], country="GB", min_price=None)
+
+    cards = search(target=target, ordering="match").cards
+
+    percentages = [card.match_percentage for card in cards]
+    assert percentages == sorted(percentages, reverse=True) and len(set(percentages)) == 3
+    for card in cards:
+        expected = matching.match_for(card, target)
+        assert (card.match_percentage, card.match_status) == (expected.percentage, expected.status)
