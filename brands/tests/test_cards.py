@@ -322,3 +322,23 @@ def test_a_single_refresh_scores_against_the_existing_benchmarks():
     assert card.audience_quality == round((70 * 40 + 100 * 25) / 65)
     assert card.audience_quality_confidence == "medium"
     assert card.audience_quality_basis["comments_per_like"] == {"value": 0.03, "score": 100, "weight": 25}
+
+
+@postgres
+def test_a_build_into_an_empty_table_restores_every_index_and_scores_the_cards():
+    def indexes():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s",
+                           [CreatorCard._meta.db_table])
+            return sorted(cursor.fetchall())
+
+    before = indexes()
+    creators = _varied_creators()
+    messages = []
+
+    cards_rebuild_all(scores=False, progress=messages.append)
+
+    assert indexes() == before and len(before) > 5
+    assert any("secondary indexes dropped" in message for message in messages)
+    assert EngagementBenchmark.objects.filter(platform="instagram", size_band="micro").exists()
+    assert CreatorCard.objects.get(pk=creators[0].pk).engagement_percentile is not None
