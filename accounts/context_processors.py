@@ -2,7 +2,7 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
 NAV = {
-    "brand": [("Dashboard", "dashboard")],
+    "brand": [("Dashboard", "dashboard"), ("Discover creators", "brand_discover"), ("Shortlists", "brand_shortlists")],
     "creator": [
         ("Dashboard", "dashboard"),
         ("Packages", "creator_packages"),

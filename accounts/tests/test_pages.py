@@ -139,7 +139,11 @@ def test_dashboard_needs_sign_in(client):
 def test_navigation_is_per_role(rf, brand, agent):
     request = rf.get("/")
     request.user = brand
-    assert list(navigation(request)["nav_links"]) == [("Dashboard", reverse("dashboard"))]
+    assert list(navigation(request)["nav_links"]) == [
+        ("Dashboard", reverse("dashboard")),
+        ("Discover creators", reverse("brand_discover")),
+        ("Shortlists", reverse("brand_shortlists")),
+    ]
 
     request.user = agent
     assert list(navigation(request)["nav_links"]) == [("Support queue", reverse("admin:index"))]

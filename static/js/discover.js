@@ -249,21 +249,58 @@
       });
     }
 
-    // `filters_applied` uses the list API's parameter names; the form uses the same names.
+    // `filters_applied` names CreatorQuery's fields; the form uses the list API's parameter names.
+    var ASK_FIELDS = { platforms: "platform", niches: "niche", countries: "country", languages: "language",
+                       size_bands: "size" };
+
+    function nicheCheckbox(value) {
+      // A free-text niche the category list does not have gets its own (removable) checkbox.
+      var list = form.querySelector("[data-niche-list]");
+      var label = document.createElement("label");
+      label.className = "check";
+      var input = document.createElement("input");
+      input.type = "checkbox";
+      input.name = "niche";
+      input.value = value;
+      var text = document.createElement("span");
+      text.className = "check-label";
+      text.textContent = value;
+      label.append(input, " ", text);
+      list.prepend(label);
+      return input;
+    }
+
     function applyAskFilters(applied) {
       Array.prototype.forEach.call(form.elements, function (field) {
         if (!field.name) return;
         if (field.type === "checkbox") field.checked = false;
         else if (field.tagName === "SELECT" || field.tagName === "INPUT") field.value = "";
       });
-      Object.keys(applied).forEach(function (name) {
-        var value = applied[name];
-        if (value === null || value === undefined || value === "") return;
-        var values = Array.isArray(value) ? value.map(String) : [String(value)];
-        form.querySelectorAll('[name="' + CSS.escape(name) + '"]').forEach(function (field) {
-          if (field.type === "checkbox") field.checked = values.indexOf(field.value) !== -1;
-          else field.value = values[0];
+      Object.keys(applied).forEach(function (key) {
+        var name = ASK_FIELDS[key] || key;
+        var value = applied[key];
+        if (value === null || value === undefined || value === "" || value === false) return;
+        // "500.00" reads better as "500" in the box and in the address.
+        var values = (Array.isArray(value) ? value : [value]).map(function (v) {
+          return String(v).replace(/^(\d+)\.0+$/, "$1");
         });
+        var fields = form.querySelectorAll('[name="' + CSS.escape(name) + '"]');
+        var matched = [];
+        fields.forEach(function (field) {
+          if (field.type === "checkbox") {
+            field.checked = values.indexOf(field.value) !== -1;
+            if (field.checked) matched.push(field.value);
+          } else {
+            // Selects and inputs hold one value: the first one asked for.
+            field.value = values[0];
+            matched = values;
+          }
+        });
+        if (name === "niche") {
+          values.filter(function (v) { return matched.indexOf(v) === -1; }).forEach(function (v) {
+            nicheCheckbox(v).checked = true;
+          });
+        }
       });
     }
   });

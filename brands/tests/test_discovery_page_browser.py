@@ -1,0 +1,128 @@
+"""The discovery page in headless Chromium: filters apply in place (no reload), the address follows, phones fit.
+
+Drives Debian's /usr/bin/chromium through Playwright's sync API; skipped when Chromium is missing.
+"""
+
+import os
+import re
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+from accounts.tests.factories import BrandUserFactory
+from brands.tests.factories import CreatorCardFactory
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DESKTOP = {"width": 1280, "height": 900}
+MOBILE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    # Playwright's sync API keeps an event loop on this thread; the ORM calls in these tests are still synchronous.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_api.sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def signed_in_page(browser, live_server):
+    """`signed_in_page(user, viewport)` → a page whose session belongs to `user`; closed after the test."""
+    contexts = []
+
+    def make(user, viewport=DESKTOP):
+        client = Client()
+        client.force_login(user)
+        context = browser.new_context(viewport=viewport)
+        context.set_default_timeout(15_000)
+        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
+                              "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                              "url": live_server.url}])
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_changing_a_filter_updates_results_and_address_without_a_reload(signed_in_page, live_server):
+    brand = BrandUserFactory()
+    CreatorCardFactory(display_name="Yara Tube", platforms=["youtube"], primary_platform="youtube")
+    CreatorCardFactory(display_name="Ivy Gram", platforms=["instagram"])
+    page = signed_in_page(brand)
+    page.goto(live_server.url + reverse("brand_discover"))
+    assert page.is_visible("text=Ivy Gram")
+    page.evaluate("window.discoverMarker = 'still here'")
+
+    page.check("input[name=platform][value=youtube]")
+
+    page.wait_for_selector("text=Ivy Gram", state="detached")
+    assert page.is_visible("text=Yara Tube")
+    assert re.search(r"\?platform=youtube$", page.url), page.url
+    assert page.evaluate("window.discoverMarker") == "still here", "the page was not reloaded"
+    assert page.is_visible("text=1 creator matches")
+
+    # Typing in the search box applies after a pause and keeps the focus in the box.
+    page.fill("input[name=search]", "nobody-like-this")
+    page.wait_for_selector("text=No creators match — try removing a filter")
+    assert page.evaluate("document.activeElement.name") == "search"
+    assert "search=nobody-like-this" in page.url
+
+    # Back restores the previous search and its results.
+    page.go_back()
+    page.wait_for_selector("text=Yara Tube")
+    assert page.input_value("input[name=search]") == ""
+    assert page.evaluate("window.discoverMarker") == "still here"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_save_toggles_in_place_and_phones_fit(signed_in_page, live_server):
+    brand = BrandUserFactory()
+    card = CreatorCardFactory(display_name="Maximilian Oberhausen-Schwarzenberg", verified=True)
+    CreatorCardFactory.create_batch(3)
+    page = signed_in_page(brand, MOBILE)
+    page.goto(live_server.url + reverse("brand_discover"))
+
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    assert not page.is_visible("#discover-filters"), "filters fold away on phones"
+    page.click(".filters-toggle")
+    assert page.is_visible("#discover-filters")
+
+    button = page.locator(f"[data-save='{card.creator_id}']")
+    button.click()
+    page.wait_for_selector(f"[data-save='{card.creator_id}'][aria-pressed=true]")
+    assert button.inner_text().startswith("Saved")
+    from brands.selectors.shortlists import saved_creator_ids
+
+    assert saved_creator_ids(brand=brand, creator_ids=[card.creator_id]) == {card.creator_id}
+
+    button.click()
+    page.wait_for_selector(f"[data-save='{card.creator_id}'][aria-pressed=false]")
+    assert saved_creator_ids(brand=brand, creator_ids=[card.creator_id]) == set()
