@@ -12,38 +12,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from brands import matching
-from brands.models import SizeBand
+from brands.api.discovery import CreatorCardSerializer, saved_ids_for
 from brands.selectors import recommendations as selectors
-from brands.selectors.shortlists import saved_creator_ids
 from influmojo.permissions import IsBrand
 from influmojo.schema import ErrorEnvelope
-
-
-class RecommendedCreatorSerializer(serializers.Serializer):
-    """A creator in these lists, read from brands.CreatorCard. Context: saved_ids (set of creator ids)."""
-
-    id = serializers.IntegerField(source="creator_id", help_text="The creator's user id.")
-    slug = serializers.CharField()
-    display_name = serializers.CharField()
-    categories = serializers.ListField(child=serializers.CharField())
-    platforms = serializers.ListField(child=serializers.CharField())
-    primary_platform = serializers.CharField()
-    country = serializers.CharField()
-    followers = serializers.IntegerField()
-    size_band = serializers.ChoiceField(choices=SizeBand.choices)
-    engagement_rate = serializers.DecimalField(max_digits=7, decimal_places=4, help_text="Percent.")
-    price_from = serializers.DecimalField(source="min_price", max_digits=12, decimal_places=2, allow_null=True)
-    currency = serializers.CharField()
-    match_percentage = serializers.IntegerField(allow_null=True)
-    match_status = serializers.ChoiceField(choices=["high", "medium", "low"], allow_null=True)
-    is_saved = serializers.SerializerMethodField()
-
-    def get_is_saved(self, card) -> bool:
-        return card.creator_id in self.context.get("saved_ids", ())
-
-
-def saved_ids_for(user, cards) -> set[int]:
-    return saved_creator_ids(brand=user, creator_ids=[card.creator_id for card in cards])
 
 
 class PageParamsSerializer(serializers.Serializer):
@@ -53,7 +25,7 @@ class PageParamsSerializer(serializers.Serializer):
                                       help_text="Rows to skip.")
 
 
-class SimilarCreatorSerializer(RecommendedCreatorSerializer):
+class SimilarCreatorSerializer(CreatorCardSerializer):
     similarity = serializers.IntegerField(help_text="0–100: how much this creator resembles the given one.")
 
 
@@ -110,7 +82,7 @@ class RecommendationsView(APIView):
         description=RECOMMENDATIONS_DOCS,
         parameters=[PageParamsSerializer],
         responses={
-            200: page_schema("CreatorRecommendationsPage", RecommendedCreatorSerializer, selectors.MAX_RECOMMENDATIONS),
+            200: page_schema("CreatorRecommendationsPage", CreatorCardSerializer, selectors.MAX_RECOMMENDATIONS),
             403: OpenApiResponse(ErrorEnvelope, description="Not a brand account."),
         },
     )
@@ -120,7 +92,7 @@ class RecommendationsView(APIView):
         page = selectors.creator_recommendations(brand=request.user, **params.validated_data)
         # Shortlisted creators are left out, so none of these is saved yet.
         context = {"request": request, "saved_ids": set()}
-        return page_response(RecommendedCreatorSerializer, page, params.validated_data, context)
+        return page_response(CreatorCardSerializer, page, params.validated_data, context)
 
 
 class SimilarCreatorsView(APIView):
