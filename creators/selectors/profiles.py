@@ -147,6 +147,32 @@ class RatingSummary:
 
 
 @dataclass(frozen=True)
+class AudienceQuality:
+    """The discovery card's audience-quality score, with what it was computed from in plain words."""
+
+    score: int
+    confidence: str  # low | medium | high
+    explanation: str
+
+    @property
+    def confidence_label(self) -> str:
+        return f"{self.confidence.capitalize()} confidence"
+
+
+def _audience_quality(profile: CreatorProfile) -> AudienceQuality | None:
+    from brands.audience import explain
+
+    card = getattr(profile.user, "card", None)
+    if card is None or card.audience_quality is None:
+        return None
+    return AudienceQuality(
+        score=card.audience_quality,
+        confidence=card.audience_quality_confidence,
+        explanation=explain(card.audience_quality_basis),
+    )
+
+
+@dataclass(frozen=True)
 class CreatorPublicProfile:
     profile: CreatorProfile  # .user is loaded
     is_owner: bool
@@ -156,6 +182,7 @@ class CreatorPublicProfile:
     media: list[MediaItem]
     reviews: list[Review]
     rating: RatingSummary
+    audience_quality: AudienceQuality | None = None  # None until the creator's card has a score
 
     @property
     def user(self) -> User:
@@ -387,6 +414,7 @@ def creator_public_profile(
         media=_media(profile),
         reviews=_reviews(profile),
         rating=_rating(profile),
+        audience_quality=_audience_quality(profile),
     )
 
 
