@@ -126,6 +126,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {}  # each app's section below adds its periodic jobs
 
 # --- Files ---------------------------------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -387,7 +388,7 @@ SOCIAL_HTTP_TIMEOUT_SECONDS = env.int("SOCIAL_HTTP_TIMEOUT_SECONDS", default=15)
 # The beat job queues every connected account once per period, spread evenly across it.
 SOCIAL_SYNC_PERIOD_SECONDS = env.int("SOCIAL_SYNC_PERIOD_SECONDS", default=24 * 60 * 60)
 SOCIAL_SYNC_BATCH_SIZE = env.int("SOCIAL_SYNC_BATCH_SIZE", default=100)
-vars().setdefault("CELERY_BEAT_SCHEDULE", {})["creators.sync_connected_accounts"] = {
+CELERY_BEAT_SCHEDULE["creators.sync_connected_accounts"] = {
     "task": "creators.tasks.sync_connected_accounts",
     "schedule": SOCIAL_SYNC_PERIOD_SECONDS,
 }

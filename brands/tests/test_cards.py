@@ -17,10 +17,6 @@ from creators.tests.factories import MetricsSnapshotFactory, PackageFactory, Rev
 pytestmark = pytest.mark.django_db
 
 
-def postgres(test):
-    """Marked for the plugin and skipped here too, so the SQLite run never reaches PostgreSQL-only SQL."""
-    test = pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")(test)
-    return pytest.mark.postgres(test)
 
 
 def make_creator(**profile_fields) -> User:
@@ -166,7 +162,7 @@ def test_card_refresh_is_idempotent():
     assert first == second
 
 
-@postgres
+@pytest.mark.postgres
 def test_search_vector_is_written_and_weighted():
     user = make_creator()
     card_refresh(creator_id=user.pk)
@@ -252,7 +248,7 @@ def test_bulk_rebuild_updates_changed_creators_and_is_repeatable():
     assert CreatorCard.objects.get(pk=creators[2].pk).listed is True
 
 
-@postgres
+@pytest.mark.postgres
 def test_bulk_rebuild_skips_rows_that_did_not_change():
     _varied_creators()
     cards_rebuild_all()
@@ -324,7 +320,7 @@ def test_a_single_refresh_scores_against_the_existing_benchmarks():
     assert card.audience_quality_basis["comments_per_like"] == {"value": 0.03, "score": 100, "weight": 25}
 
 
-@postgres
+@pytest.mark.postgres
 def test_a_build_into_an_empty_table_restores_every_index_and_scores_the_cards():
     def indexes():
         with connection.cursor() as cursor:

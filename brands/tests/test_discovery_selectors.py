@@ -3,7 +3,6 @@
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.db.models import F, IntegerField
 from django.db.models.functions import Cast
 
@@ -343,7 +342,6 @@ def test_estimates_keep_two_significant_figures(count, shown):
 
 
 @pytest.mark.postgres
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="TABLESAMPLE is PostgreSQL")
 def test_big_match_sets_count_facets_from_a_sample(monkeypatch, facet_cards, django_assert_max_num_queries):
     monkeypatch.setattr(discovery, "FACET_EXACT_LIMIT", 2)
     monkeypatch.setattr(discovery, "TOTAL_CAP", 2)
@@ -360,7 +358,6 @@ def test_big_match_sets_count_facets_from_a_sample(monkeypatch, facet_cards, dja
 
 
 @pytest.mark.postgres
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="TABLESAMPLE is PostgreSQL")
 def test_sampled_counts_are_scaled_by_the_sample_share(monkeypatch, facet_cards):
     monkeypatch.setattr(discovery, "FACET_EXACT_LIMIT", 2)
     monkeypatch.setattr(discovery, "_sample_percent", lambda: 4.0)

@@ -8,7 +8,7 @@ from accounts.tests.factories import AgentFactory, BrandUserFactory
 from accounts.tests.test_admin import with_totp
 from brands.models import Shortlist, ShortlistItem
 from brands.services import shortlists as services
-from brands.tests.factories import CreatorCardFactory, ShortlistFactory, ShortlistItemFactory
+from brands.tests.factories import CreatorCardFactory, ShortlistFactory
 
 pytestmark = pytest.mark.django_db
 
