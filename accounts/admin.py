@@ -13,7 +13,7 @@ from django.contrib.auth.forms import BaseUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.contrib.humanize.templatetags.humanize import naturaltime
 
-from influmojo.admin import ConsoleRoleMixin, is_console_role, names_for_message
+from influmojo.admin import ConsoleRoleMixin, ReadOnlyConsoleMixin, is_console_role, names_for_message
 from influmojo.errors import ApplicationError
 from influmojo.permissions import Actor
 
@@ -118,7 +118,7 @@ class BrandProfileInline(_ProfileInline):
     readonly_fields = ("verified",)
 
 
-class AccountEventInline(ConsoleRoleMixin, admin.TabularInline):
+class AccountEventInline(ReadOnlyConsoleMixin, ConsoleRoleMixin, admin.TabularInline):
     model = AccountEvent
     fk_name = "user"
     fields = ("created_at", "action", "change", "by", "note")
@@ -138,15 +138,6 @@ class AccountEventInline(ConsoleRoleMixin, admin.TabularInline):
     @admin.display(description="by")
     def by(self, event):
         return _event_actor(event)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # --- Users -------------------------------------------------------------------------------------------
@@ -332,7 +323,7 @@ def _profile(user: User) -> CreatorProfile | BrandProfile | None:
 
 # --- Account history ----------------------------------------------------------------------------------
 @admin.register(AccountEvent)
-class AccountEventAdmin(ConsoleRoleMixin, admin.ModelAdmin):
+class AccountEventAdmin(ReadOnlyConsoleMixin, ConsoleRoleMixin, admin.ModelAdmin):
     """The audit trail: read-only, written only by accounts.services."""
 
     list_display = ("created_at", "user", "action", "change", "by", "note")
@@ -349,12 +340,3 @@ class AccountEventAdmin(ConsoleRoleMixin, admin.ModelAdmin):
     @admin.display(description="by", ordering="actor__email")
     def by(self, event):
         return _event_actor(event)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -22,3 +22,16 @@ def names_for_message(users: list[str]) -> str:
     shown = ", ".join(users[:MESSAGE_NAMES_SHOWN])
     hidden = len(users) - MESSAGE_NAMES_SHOWN
     return f"{shown} and {hidden} more" if hidden > 0 else shown
+
+
+class ReadOnlyConsoleMixin:
+    """The console only reads these rows: writes belong to the owning app's services (validation, ownership)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

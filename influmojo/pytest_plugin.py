@@ -2,13 +2,14 @@
 
 import os
 
+import pytest
+
 os.environ.setdefault("INFLUMOJO_TESTING", "1")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
 
 
 def pytest_collection_modifyitems(config, items):
     """`@pytest.mark.postgres` tests need PostgreSQL features; the embedded SQLite run skips them."""
-    import pytest
     from django.conf import settings
 
     if "postgresql" in settings.DATABASES["default"]["ENGINE"]:
@@ -17,3 +18,39 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("postgres"):
             item.add_marker(skip)
+
+
+# --- Headless Chromium (Debian's /usr/bin/chromium driven by Playwright's sync API) -----------------------
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DESKTOP = {"width": 1280, "height": 900}
+MOBILE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One Chromium per test module (a session-wide one breaks later pytest-asyncio tests); skipped without it."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    # Playwright's sync API keeps an event loop on this thread; the ORM calls in these tests are still synchronous.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_api.sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous

@@ -3,7 +3,6 @@
 Drives Debian's /usr/bin/chromium through Playwright's sync API; skipped when Chromium is missing.
 """
 
-import os
 import re
 
 import pytest
@@ -11,40 +10,9 @@ from django.urls import reverse
 
 from accounts.models import User
 from accounts.tests.factories import PASSWORD, BrandUserFactory, CreatorUserFactory
+from influmojo.pytest_plugin import DESKTOP, MOBILE
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-MOBILE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
 AFTER_SIGNUP = re.compile(r"/(onboarding|dashboard)/")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    # Playwright's sync API keeps an event loop on this thread; the ORM calls in these tests are still synchronous.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_api.sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            yield chromium
-            chromium.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture

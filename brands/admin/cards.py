@@ -11,13 +11,13 @@ from django.contrib.admin.utils import flatten
 from django.utils.html import format_html
 
 from brands.audience import explain
-from influmojo.admin import ConsoleRoleMixin
+from influmojo.admin import ConsoleRoleMixin, ReadOnlyConsoleMixin
 
 from ..models import CreatorCard
 
 
 @admin.register(CreatorCard)
-class CreatorCardAdmin(ConsoleRoleMixin, admin.ModelAdmin):
+class CreatorCardAdmin(ReadOnlyConsoleMixin, ConsoleRoleMixin, admin.ModelAdmin):
     list_display = (
         "display_name", "primary_platform", "size_band", "followers_display", "engagement", "quality",
         "reliability", "listed", "refreshed_at",
@@ -75,12 +75,3 @@ class CreatorCardAdmin(ConsoleRoleMixin, admin.ModelAdmin):
     @admin.display(description="inputs and sub-scores")
     def audience_quality_inputs(self, card):
         return format_html("<pre>{}</pre>", json.dumps(card.audience_quality_basis, indent=2, sort_keys=True))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

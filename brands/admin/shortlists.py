@@ -7,12 +7,12 @@ own pages or the API.
 from django.contrib import admin
 from django.db.models import Count
 
-from influmojo.admin import ConsoleRoleMixin
+from influmojo.admin import ConsoleRoleMixin, ReadOnlyConsoleMixin
 
 from ..models import Shortlist, ShortlistItem
 
 
-class ShortlistItemInline(admin.TabularInline):
+class ShortlistItemInline(ReadOnlyConsoleMixin, admin.TabularInline):
     model = ShortlistItem
     fields = ("creator", "note", "added_at")
     readonly_fields = fields
@@ -23,21 +23,12 @@ class ShortlistItemInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("creator")
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     def has_view_permission(self, request, obj=None):
         return True  # shown only inside a list the viewer may already see
 
 
 @admin.register(Shortlist)
-class ShortlistAdmin(ConsoleRoleMixin, admin.ModelAdmin):
+class ShortlistAdmin(ReadOnlyConsoleMixin, ConsoleRoleMixin, admin.ModelAdmin):
     list_display = ("name", "brand", "is_default", "creators", "updated_at")
     list_filter = ("is_default",)
     search_fields = ("name", "brand__email", "brand__name")
@@ -54,12 +45,3 @@ class ShortlistAdmin(ConsoleRoleMixin, admin.ModelAdmin):
     @admin.display(description="creators", ordering="creator_count")
     def creators(self, shortlist):
         return shortlist.creator_count
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

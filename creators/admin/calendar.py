@@ -7,11 +7,11 @@ token is a secret and is not shown here.
 from django.contrib import admin
 
 from creators.models import CalendarEntry
-from influmojo.admin import ConsoleRoleMixin
+from influmojo.admin import ConsoleRoleMixin, ReadOnlyConsoleMixin
 
 
 @admin.register(CalendarEntry)
-class CalendarEntryAdmin(ConsoleRoleMixin, admin.ModelAdmin):
+class CalendarEntryAdmin(ReadOnlyConsoleMixin, ConsoleRoleMixin, admin.ModelAdmin):
     list_display = ("date", "time", "kind", "title", "creator_email", "brand_name", "campaign_name", "status")
     list_filter = ("kind", "status", "date")
     search_fields = ("title", "brand_name", "campaign_name", "creator__email")
@@ -35,12 +35,3 @@ class CalendarEntryAdmin(ConsoleRoleMixin, admin.ModelAdmin):
     @admin.display(description="creator", ordering="creator__email")
     def creator_email(self, entry):
         return entry.creator.email
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.contrib.admin.utils import flatten
 
-from influmojo.admin import ConsoleRoleMixin
+from influmojo.admin import ConsoleRoleMixin, ReadOnlyConsoleMixin
 
 from ..models import Package
 
@@ -23,7 +23,7 @@ class ActiveFilter(TitledBooleanFilter):
 
 
 @admin.register(Package)
-class PackageAdmin(ConsoleRoleMixin, admin.ModelAdmin):
+class PackageAdmin(ReadOnlyConsoleMixin, ConsoleRoleMixin, admin.ModelAdmin):
     list_display = ("title", "creator", "platform", "offer", "price_display", "active", "updated")
     list_filter = ("platform", "content_type", ("is_active", ActiveFilter), "currency")
     search_fields = ("title", "creator__email", "creator__creator_profile__display_name")
@@ -56,13 +56,3 @@ class PackageAdmin(ConsoleRoleMixin, admin.ModelAdmin):
     @admin.display(description="updated", ordering="updated_at")
     def updated(self, package):
         return package.updated_at.date()
-
-    # Writes belong to the owner's services (validation, ownership); the console only reads.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

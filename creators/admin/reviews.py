@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.admin.utils import flatten
 
-from influmojo.admin import ConsoleRoleMixin, is_console_role, names_for_message
+from influmojo.admin import ConsoleRoleMixin, ReadOnlyConsoleMixin, is_console_role, names_for_message
 from influmojo.errors import ApplicationError
 from influmojo.permissions import Actor
 
@@ -33,7 +33,7 @@ class VerifiedFilter(TitledBooleanFilter):
 
 
 @admin.register(Review)
-class ReviewAdmin(ConsoleRoleMixin, admin.ModelAdmin):
+class ReviewAdmin(ReadOnlyConsoleMixin, ConsoleRoleMixin, admin.ModelAdmin):
     action_form = ReviewActionForm
     actions = ("hide_reviews", "unhide_reviews")
     list_display = ("excerpt", "rating", "creator", "author", "verified", "published", "created")
@@ -70,14 +70,6 @@ class ReviewAdmin(ConsoleRoleMixin, admin.ModelAdmin):
     def created(self, review):
         return review.created_at.date()
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_moderate_permission(self, request):
         return is_console_role(request)

@@ -10,7 +10,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten
 from django.utils import timezone
 
-from influmojo.admin import ConsoleRoleMixin
+from influmojo.admin import ConsoleRoleMixin, ReadOnlyConsoleMixin
 from influmojo.errors import ApplicationError
 
 from ..models import MetricsSnapshot, SocialAccount, SocialActivity
@@ -20,18 +20,7 @@ from ..services import social as services
 SNAPSHOT_DAYS = 90
 
 
-class _ReadOnly:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class MetricsSnapshotInline(ConsoleRoleMixin, _ReadOnly, admin.TabularInline):
+class MetricsSnapshotInline(ConsoleRoleMixin, ReadOnlyConsoleMixin, admin.TabularInline):
     model = MetricsSnapshot
     fields = ("date", "followers", "following", "posts", "avg_views", "avg_likes", "avg_comments", "engagement_rate")
     readonly_fields = fields
@@ -46,7 +35,7 @@ class MetricsSnapshotInline(ConsoleRoleMixin, _ReadOnly, admin.TabularInline):
 
 
 @admin.register(SocialAccount)
-class SocialAccountAdmin(ConsoleRoleMixin, _ReadOnly, admin.ModelAdmin):
+class SocialAccountAdmin(ConsoleRoleMixin, ReadOnlyConsoleMixin, admin.ModelAdmin):
     list_display = (
         "__str__",
         "creator",
@@ -98,7 +87,7 @@ class SocialAccountAdmin(ConsoleRoleMixin, _ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(SocialActivity)
-class SocialActivityAdmin(ConsoleRoleMixin, _ReadOnly, admin.ModelAdmin):
+class SocialActivityAdmin(ConsoleRoleMixin, ReadOnlyConsoleMixin, admin.ModelAdmin):
     list_display = ("created_at", "creator", "platform", "action", "status", "message", "ip_address")
     list_filter = ("platform", "action", "status")
     search_fields = ("creator__email", "account__username", "message")
