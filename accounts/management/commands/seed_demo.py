@@ -21,6 +21,7 @@ from django.db import transaction
 from accounts import services
 from accounts.api.serializers import STEP_SERIALIZERS
 from accounts.models import CreatorProfile, User
+from brands.services.cards import discovery_scores_rebuild
 from influmojo.permissions import Actor
 
 DEMO_PASSWORD = "Influmojo-demo-2026"
@@ -454,6 +455,7 @@ class Command(BaseCommand):
             self._account(spec, User.UserType.CREATOR, created, verifier=admin_actor)
         for user in staff:
             self._ensure_totp(user)
+        discovery_scores_rebuild()  # benchmarks + audience quality for the demo creators (nightly otherwise)
         self._report(created)
 
     @transaction.atomic
