@@ -42,9 +42,11 @@ from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+from django.utils import timezone
 
 from accounts.models import CreatorProfile, User
 from accounts.onboarding import CONTENT_CATEGORIES, CONTENT_LANGUAGES
+from brands.models import EngagementBenchmark
 from creators.models import MetricsSnapshot, Package, Platform, Review, SocialAccount
 from creators.services.packages import PLATFORM_CONTENT_TYPES
 
@@ -475,11 +477,15 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING(
                 "brands.services.cards is not available yet: discovery cards were NOT built"))
             return
+        started = timezone.now()
         step = time.monotonic()
         progress = lambda message: self.stdout.write(f"  {message}")  # noqa: E731
-        # scores come from discovery_scores_rebuild below, after the benchmarks, so skip them here
         built = cards_rebuild_all(**_accepted(cards_rebuild_all, scores=False, progress=progress))
         self.stdout.write(f"Discovery cards: {built:,} in {time.monotonic() - step:.1f}s")
+        if EngagementBenchmark.objects.filter(computed_at__gte=started).exists():
+            # a first build into an empty card table computes benchmarks and scores itself
+            self.stdout.write("Discovery scores: computed by the first build")
+            return
         step = time.monotonic()
         discovery_scores_rebuild(**_accepted(discovery_scores_rebuild, progress=progress))
         self.stdout.write(f"Discovery scores in {time.monotonic() - step:.1f}s")
