@@ -24,6 +24,7 @@ migrate: install
 	$(PY) manage.py migrate --noinput
 
 seed: migrate
+	$(PY) manage.py seed_creators --count 300 --if-empty
 	SITE_URL=http://$(HOST):$(PORT) $(PY) manage.py seed_demo
 
 ## Serve the embedded stack (SQLite, in-memory channels, eager Celery) on http://$(HOST):$(PORT)

@@ -73,6 +73,13 @@ def test_a_second_run_is_refused_unless_appending():
     assert CreatorProfile.objects.values("slug").distinct().count() == 10
 
 
+def test_if_empty_seeds_once_then_does_nothing():
+    seed(count=5, if_empty=True)
+    seed(count=5, if_empty=True)
+
+    assert User.objects.filter(user_type="creator").count() == 5
+
+
 def test_the_same_seed_gives_the_same_creators():
     seed(count=10, seed=7)
     first = list(CreatorProfile.objects.order_by("id").values_list("display_name", "country", "bio"))

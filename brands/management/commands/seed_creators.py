@@ -386,13 +386,19 @@ class Command(BaseCommand):
         parser.add_argument("--snapshot-fraction", type=float, default=0.02,
                             help="Share of social accounts that get 30 days of MetricsSnapshot rows")
         parser.add_argument("--skip-cards", action="store_true", help="Do not build discovery cards")
+        parser.add_argument("--if-empty", action="store_true",
+                            help="Do nothing when seeded creators exist (make run seeds on every start)")
 
-    def handle(self, *args, count, seed, batch, append, snapshot_fraction, skip_cards, **options):
+    def handle(self, *args, count, seed, batch, append, snapshot_fraction, skip_cards, if_empty, **options):
         if count < 1 or batch < 1:
             raise CommandError("--count and --batch must be positive")
         if not 0 <= snapshot_fraction <= 1:
             raise CommandError("--snapshot-fraction must be between 0 and 1")
-        if not append and User.objects.filter(email__startswith=EMAIL_PREFIX).exists():
+        already_seeded = User.objects.filter(email__startswith=EMAIL_PREFIX).exists()
+        if already_seeded and if_empty:
+            self.stdout.write("Seeded creators already exist; nothing to do.")
+            return
+        if already_seeded and not append:
             raise CommandError("This database already holds seeded creators; pass --append to add more.")
         postgres = connection.vendor == "postgresql"
         generator = Generator(seed, snapshot_fraction, postgres)
