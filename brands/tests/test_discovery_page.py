@@ -211,3 +211,15 @@ def test_prices_on_cards_are_compact_from_ten_thousand(brand_client):
     assert "<dd>—</dd>" in html
 
 
+
+
+@pytest.mark.django_db
+def test_unreported_engagement_shows_a_dash_not_zero(brand_client):
+    CreatorCardFactory(display_name="Quiet Numbers", engagement_rate=Decimal("0"))
+    CreatorCardFactory(display_name="Loud Numbers", engagement_rate=Decimal("4.25"))
+
+    html = names(brand_client.get(URL))
+
+    assert '<span title="Not reported">—</span>' in html
+    assert ">4.2%<" in html or ">4.3%<" in html
+    assert ">0.0%<" not in html
