@@ -251,8 +251,10 @@ SEARCH_DOCS = (
     "**Match.** For a brand, every result carries `match_percentage` and `match_status` for the brand's stated "
     "preferences (industries, audience countries and languages, platforms, budget), computed and sorted in the "
     "database; null for other viewers or a brand without preferences.\n\n"
-    f"**Totals.** Counting stops at {selectors.TOTAL_CAP:,} matches: beyond that `total` is "
-    f"{selectors.TOTAL_CAP} and `total_is_exact` is false.\n\n"
+    f"**Totals.** Exact up to {selectors.TOTAL_CAP:,} matches. Beyond that `total_is_exact` is false and "
+    "`total` is PostgreSQL's planner estimate for the query, rounded to two significant figures and never below "
+    f"{selectors.TOTAL_CAP:,} (an estimate: it can be off by a wide margin for unusual filter combinations; "
+    "show it as \"about N\"). The embedded SQLite database always counts exactly.\n\n"
     f"**Pages.** `limit` (≤ 100) and `offset` (≤ {selectors.MAX_OFFSET:,}), or `cursor`: pass the previous "
     "page's `next_cursor` (null on the last page). Cursors are opaque and signed; a changed one answers 400 "
     "`invalid_cursor`."
@@ -270,8 +272,10 @@ class CreatorListView(APIView):
         parameters=FILTER_PARAMETERS,
         responses=inline_serializer("CreatorSearchPage", fields={
             "results": CreatorCardSerializer(many=True),
-            "total": serializers.IntegerField(help_text=f"Matches, counted up to {selectors.TOTAL_CAP}."),
-            "total_is_exact": serializers.BooleanField(help_text="False when more matched than the cap."),
+            "total": serializers.IntegerField(
+                help_text=f"Matches: exact up to {selectors.TOTAL_CAP:,}, else an estimate (see total_is_exact)."),
+            "total_is_exact": serializers.BooleanField(
+                help_text=f"False when more than {selectors.TOTAL_CAP:,} matched and `total` is an estimate."),
             "limit": serializers.IntegerField(),
             "offset": serializers.IntegerField(help_text="The offset used (0 with a column-ordering cursor)."),
             "next_cursor": serializers.CharField(allow_null=True, help_text="Pass as `cursor`; null at the end."),
@@ -318,7 +322,7 @@ class CreatorFiltersView(APIView):
             f"Exact while at most {selectors.FACET_EXACT_LIMIT:,} creators match the text, follower, engagement, "
             "city and audience-quality filters. Beyond that (PostgreSQL) counts come from a repeatable block sample "
             "of the table, scaled up and rounded to two significant figures, and `exact` is false. `total` is "
-            f"the full query's count, capped at {selectors.TOTAL_CAP:,} like the list."
+            f"the full query's total, exact up to {selectors.TOTAL_CAP:,} and estimated beyond, like the list."
         ),
         parameters=FILTER_PARAMETERS,
         responses=inline_serializer("CreatorFacets", fields={

@@ -12,8 +12,10 @@ Everything here reads the one denormalized card table, so a query over a million
 - Price: a creator matches a price range when its cheapest active package (`min_price`, the "price from")
   lies inside it, both ends inclusive; creators without any price never match a price filter. Prices are
   compared in the creator's own currency.
-- Totals: counting 400,000 matches exactly is too slow, so counts stop at TOTAL_CAP + 1 rows
-  (`SELECT count(*) FROM (... LIMIT cap + 1)`): beyond the cap the answer is total=TOTAL_CAP, exact=False.
+- Totals: counting 400,000 matches exactly is too slow, so the exact count stops at TOTAL_CAP + 1 rows
+  (`SELECT count(*) FROM (... LIMIT cap + 1)`). Beyond the cap, PostgreSQL answers the planner's estimate of
+  the filtered query (`EXPLAIN (FORMAT JSON)` → Plan Rows, rounded to two significant figures, never below
+  the cap) with exact=False; SQLite (the small embedded database) counts exactly.
 - Pages: `offset` up to MAX_OFFSET, or an opaque signed `cursor`. For the column orderings and "match" the
   cursor holds the last row's sort key and creator id (keyset: a deep page costs what the first costs); for
   "relevance" it holds the next offset.
@@ -50,7 +52,7 @@ from brands.models import CreatorCard, SizeBand
 from brands.query import ORDERINGS, CreatorQuery
 from influmojo.errors import ApplicationError
 
-TOTAL_CAP = 10_000  # totals beyond this are reported as TOTAL_CAP with total_is_exact=False
+TOTAL_CAP = 1_000  # totals beyond this are the planner's estimate (PostgreSQL) with total_is_exact=False
 MAX_OFFSET = 10_000  # deeper pages need the cursor
 FACET_EXACT_LIMIT = 10_000  # above this many base matches, facets come from a block sample (PostgreSQL)
 FACET_SAMPLE_ROWS = 50_000  # about how many table rows the sample reads
@@ -216,6 +218,30 @@ def capped_count(queryset: QuerySet, cap: int | None = None) -> tuple[int, bool]
     return (cap, False) if found > cap else (found, True)
 
 
+def _planner_rows(queryset: QuerySet) -> float:
+    """PostgreSQL's estimate of how many rows `queryset` returns (EXPLAIN, nothing executed)."""
+    sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as db:
+        db.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = db.fetchone()[0]
+    if isinstance(plan, str):
+        import json
+
+        plan = json.loads(plan)
+    return float(plan[0]["Plan"]["Plan Rows"])
+
+
+def search_total(queryset: QuerySet) -> tuple[int, bool]:
+    """(total, exact) for a result list: exact up to TOTAL_CAP; beyond it the planner's estimate on PostgreSQL
+    (two significant figures, never below the cap), an exact count on SQLite."""
+    found, exact = capped_count(queryset, TOTAL_CAP)
+    if exact:
+        return found, True
+    if not _is_postgres():
+        return queryset.count(), True
+    return max(TOTAL_CAP, _round(_planner_rows(queryset))), False
+
+
 # --- Ordering and cursors ---------------------------------------------------------------------------------
 def effective_ordering(query: CreatorQuery, target) -> str:
     """The ordering actually applied: relevance needs text, match needs a target; else most followers first."""
@@ -322,7 +348,8 @@ def _match_status(percentage):
 # --- Search -----------------------------------------------------------------------------------------------
 def creator_search(*, query: CreatorQuery, viewer, target=None, limit: int = 20, offset: int = 0,
                    cursor: str | None = None) -> SearchPage:
-    """One page of listed creators matching `query`, with a capped total. Two SQL statements (count, page).
+    """One page of listed creators matching `query`, with its total. Two SQL statements (capped count, page),
+    three on PostgreSQL when more than TOTAL_CAP match (the EXPLAIN that estimates the total).
 
     With a target every card carries `match_percentage` (0–100, computed in SQL) and `match_status`;
     without one both are None. `cursor` (from a previous page's next_cursor) replaces `offset`.
@@ -333,7 +360,7 @@ def creator_search(*, query: CreatorQuery, viewer, target=None, limit: int = 20,
         queryset = queryset.annotate(match_percentage=_match_expression(target))
     if ordering == "relevance":
         queryset = queryset.annotate(relevance=_relevance(query.search.strip()))
-    total, total_is_exact = capped_count(creator_filter(query))
+    total, total_is_exact = search_total(creator_filter(query))
 
     keyset = ordering in KEYSET_ORDERINGS
     if cursor:
@@ -482,5 +509,5 @@ def creator_facets(*, query: CreatorQuery, viewer) -> dict:
     if exact:
         total, total_is_exact = counted["total"], True
     else:
-        total, total_is_exact = capped_count(creator_filter(query))
+        total, total_is_exact = search_total(creator_filter(query))
     return {"total": total, "total_is_exact": total_is_exact, "exact": exact, "facets": facets}
