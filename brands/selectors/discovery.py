@@ -18,7 +18,8 @@ Everything here reads the one denormalized card table, so a query over a million
   the cap) with exact=False; SQLite (the small embedded database) counts exactly.
 - Pages: `offset` up to MAX_OFFSET, or an opaque signed `cursor`. For the column orderings and "match" the
   cursor holds the last row's sort key and creator id (keyset: a deep page costs what the first costs); for
-  "relevance" it holds the next offset.
+  "relevance" it holds the next offset. On PostgreSQL the keyset condition is a row comparison
+  `(followers, creator_id) < (x, y)`, an index condition, so page 251 reads what page 1 reads.
 - Facets: counts per option over the rows matching all the query's OTHER filters (a facet's own selection is
   left out so its other options stay visible). When more than FACET_EXACT_LIMIT rows match the filters that
   facets never leave out (text, followers, engagement, city, audience quality), PostgreSQL counts over a
@@ -312,9 +313,40 @@ def _cursor_keys(payload: dict, ordering: str) -> list:
     return typed
 
 
+class _RowAfter(Func):
+    """`(a, b, ...) < (x, y, ...)` (or `>`): a row comparison, which PostgreSQL uses as a btree index condition
+    on an index over the same columns in the same direction, so a deep page starts where the cursor points."""
+
+    output_field = BooleanField()
+
+    def __init__(self, columns: list, values: list, descending: bool):
+        super().__init__(*columns, *[Value(value) for value in values])
+        self.width = len(columns)
+        self.operator = "<" if descending else ">"
+
+    def as_sql(self, compiler, connection, **extra_context):
+        parts, params = [], []
+        for expression in self.get_source_expressions():
+            sql, expression_params = compiler.compile(expression)
+            parts.append(sql)
+            params.extend(expression_params)
+        left, right = ", ".join(parts[: self.width]), ", ".join(parts[self.width:])
+        return f"(({left}) {self.operator} ({right}))", params
+
+
 def _after(ordering: str, values: list) -> Q:
-    """Rows strictly after `values` in the keyset order (NULL prices sort last in both directions)."""
+    """Rows strictly after `values` in the keyset order (NULL prices sort last in both directions).
+
+    PostgreSQL, cursor on a non-NULL key: one row comparison over the whole key (every key of an ordering runs
+    in the same direction), an index condition on card_followers / card_engagement / card_rating / card_price*;
+    for the price orderings `OR min_price IS NULL` follows (unpriced creators come last). Otherwise (SQLite,
+    or a cursor already among the unpriced) the equivalent expanded OR form.
+    """
     keys = KEYSET_ORDERINGS[ordering] + [("creator_id", KEYSET_ORDERINGS[ordering][0][1], False)]
+    if _is_postgres() and None not in values:
+        condition = Q(_RowAfter([F(attr) for attr, _d, _n in keys], values, keys[0][1]))
+        first, _descending, nullable = keys[0]
+        return condition | Q(**{f"{first}__isnull": True}) if nullable else condition
     alternatives = []
     equal = Q()
     for (attr, descending, nullable), value in zip(keys, values, strict=True):

@@ -85,3 +85,17 @@ def test_plans_use_the_indexes(many_cards):
 
     assert missing == []
     assert "card_followers" in by_followers.explain()
+
+
+def test_a_deep_cursor_page_starts_in_the_index(many_cards):
+    """The keyset condition is an index condition (a row comparison), not a filter over the rows before it."""
+    query = CreatorQuery(ordering="-followers")
+    first = discovery.creator_search(query=query, viewer=None, limit=20)
+    cursor_values = discovery._cursor_keys(discovery.decode_cursor(first.next_cursor), "-followers")
+    deep = (discovery.creator_filter(query).filter(discovery._after("-followers", cursor_values))
+            .order_by(*discovery._order_by("-followers"))[:21])
+
+    plan = deep.explain()
+
+    assert "card_followers" in plan
+    assert "Index Cond: (ROW(followers, creator_id) < ROW(" in plan
