@@ -243,7 +243,9 @@ FILTER_PARAMETERS = [CreatorQuerySerializer]
 SEARCH_DOCS = (
     "**Text search.** `search` runs PostgreSQL full-text search (weighted: name and handles, then categories and "
     "niches, then bio; English stemming, web-search syntax) OR trigram word similarity on names and handles, so "
-    "typos still find the creator. Results sorted by relevance = text rank + name similarity. On SQLite "
+    "typos still find the creator. Results sorted by relevance = text rank + name similarity; relevance orders "
+    f"the {selectors.RELEVANCE_CANDIDATES:,} most-followed matches by text rank (`total` still counts every "
+    "match; order by followers to page through all of them). On SQLite "
     "(development) every word must appear in the name, bio, categories or niches.\n\n"
     "**Filters.** Multi-valued parameters (platform, niche, country, language, size) take comma-separated or "
     "repeated values and match any of them; different parameters must all match. A creator matches a price "

@@ -7,6 +7,8 @@ Everything here reads the one denormalized card table, so a query over a million
   "Sarah Jonson" still finds "Sarah Johnson". Relevance = ts_rank_cd(search_vector) + word_similarity.
   Word similarity (not plain `%` similarity) because name_text also holds the handles: a typed name is
   compared with the best-matching stretch of it rather than with the whole string.
+  Relevance ranks a bounded candidate set: the RELEVANCE_CANDIDATES (1,000) most-followed matches, ordered by
+  text rank; matches beyond them are counted in the total but reached only with another ordering.
 - Text (SQLite, the embedded default): every word of the text must appear (icontains) in the name and handles,
   bio, categories or niches; relevance puts name matches first.
 - Price: a creator matches a price range when its cheapest active package (`min_price`, the "price from")
@@ -58,6 +60,7 @@ MAX_OFFSET = 10_000  # deeper pages need the cursor
 FACET_EXACT_LIMIT = 10_000  # above this many base matches, facets come from a block sample (PostgreSQL)
 FACET_SAMPLE_ROWS = 50_000  # about how many table rows the sample reads
 FACET_SAMPLE_SEED = 7  # REPEATABLE: the same query gives the same counts
+RELEVANCE_CANDIDATES = 1_000  # relevance ranks this many most-followed text matches
 TOP_VALUES = 20  # countries and languages listed in facets
 CURSOR_SALT = "brands.discovery.cursor"
 
@@ -155,6 +158,38 @@ def _relevance(text: str):
     return Case(When(name_text__icontains=text.strip(), then=Value(2)), default=Value(1), output_field=IntegerField())
 
 
+def _text_alternatives(text: str) -> list[Q]:
+    """The text condition's OR-ed parts (PostgreSQL: full text, name word similarity; SQLite: the one AND)."""
+    if _is_postgres():
+        from django.contrib.postgres.search import SearchQuery
+
+        tsquery = SearchQuery(text, search_type="websearch", config="english")
+        return [Q(search_vector=tsquery), Q(_WordSimilar(Value(text.lower()), F("name_text")))]
+    return [_text_condition(text)]
+
+
+def relevance_candidates(query: CreatorQuery) -> list[int]:
+    """Creator ids of the most-followed cards matching `query`, most followed first (one statement): up to
+    max(RELEVANCE_CANDIDATES, TOTAL_CAP) + 1, so their number is also the exact total up to TOTAL_CAP.
+
+    Relevance ranks only the first RELEVANCE_CANDIDATES of these: a broad word ("fitness" matches 12% of a
+    million cards) would otherwise compute ts_rank_cd and word similarity for every match and sort them all.
+    On PostgreSQL each part of the text condition is its own branch of a UNION, so each gets its best plan:
+    the full-text branch walks card_followers from the top and stops at the candidates (or reads a rare
+    word's few matches from the GIN index), the name-similarity branch reads the trigram GIN index.
+    """
+    order = ("-followers", "-creator_id")
+    wanted = max(RELEVANCE_CANDIDATES, TOTAL_CAP) + 1
+    rest = listed_cards().filter(_base_conditions(query.with_(search="")), _all_of(_facet_conditions(query).values()))
+    branches = [rest.filter(alternative).order_by(*order).values_list("creator_id", "followers")
+                for alternative in _text_alternatives(query.search.strip())]
+    if len(branches) == 1:
+        return [pk for pk, _followers in branches[0][:wanted]]
+    limited = [branch[:wanted] for branch in branches]
+    combined = limited[0].union(*limited[1:]).order_by(*order)[:wanted]
+    return [pk for pk, _followers in combined]
+
+
 def _base_conditions(query: CreatorQuery) -> Q:
     """Filters that facets never leave out."""
     condition = Q()
@@ -236,8 +271,11 @@ def search_total(queryset: QuerySet) -> tuple[int, bool]:
     """(total, exact) for a result list: exact up to TOTAL_CAP; beyond it the planner's estimate on PostgreSQL
     (two significant figures, never below the cap), an exact count on SQLite."""
     found, exact = capped_count(queryset, TOTAL_CAP)
-    if exact:
-        return found, True
+    return (found, True) if exact else _total_beyond_cap(queryset)
+
+
+def _total_beyond_cap(queryset: QuerySet) -> tuple[int, bool]:
+    """(total, exact) for a query known to match more than TOTAL_CAP rows."""
     if not _is_postgres():
         return queryset.count(), True
     return max(TOTAL_CAP, _round(_planner_rows(queryset))), False
@@ -380,19 +418,29 @@ def _match_status(percentage):
 # --- Search -----------------------------------------------------------------------------------------------
 def creator_search(*, query: CreatorQuery, viewer, target=None, limit: int = 20, offset: int = 0,
                    cursor: str | None = None) -> SearchPage:
-    """One page of listed creators matching `query`, with its total. Two SQL statements (capped count, page),
-    three on PostgreSQL when more than TOTAL_CAP match (the EXPLAIN that estimates the total).
+    """One page of listed creators matching `query`, with its total. Two SQL statements (capped count, page;
+    relevance: the candidate ids, whose number is the total up to TOTAL_CAP, then the page), three on
+    PostgreSQL when more than TOTAL_CAP match (the EXPLAIN that estimates the total).
 
     With a target every card carries `match_percentage` (0–100, computed in SQL) and `match_status`;
     without one both are None. `cursor` (from a previous page's next_cursor) replaces `offset`.
     """
     ordering = effective_ordering(query, target)
-    queryset = creator_filter(query).defer("search_vector", "audience_quality_basis")
+    if ordering == "relevance":
+        candidates = relevance_candidates(query)
+        if len(candidates) <= TOTAL_CAP:
+            total, total_is_exact = len(candidates), True
+        else:
+            total, total_is_exact = _total_beyond_cap(creator_filter(query))
+        # The candidates already match every filter: the page reads them by primary key and ranks them.
+        queryset = listed_cards().filter(pk__in=candidates[:RELEVANCE_CANDIDATES])
+        queryset = queryset.annotate(relevance=_relevance(query.search.strip()))
+    else:
+        queryset = creator_filter(query)
+        total, total_is_exact = search_total(queryset)
+    queryset = queryset.defer("search_vector", "audience_quality_basis")
     if target is not None:
         queryset = queryset.annotate(match_percentage=_match_expression(target))
-    if ordering == "relevance":
-        queryset = queryset.annotate(relevance=_relevance(query.search.strip()))
-    total, total_is_exact = search_total(creator_filter(query))
 
     keyset = ordering in KEYSET_ORDERINGS
     if cursor:

@@ -423,3 +423,28 @@ def test_real_match_score_is_sorted_in_sql_and_agrees_with_python():
     for card in cards:
         expected = matching.match_for(card, target)
         assert (card.match_percentage, card.match_status) == (expected.percentage, expected.status)
+
+
+def test_relevance_ranks_only_the_most_followed_matches(monkeypatch):
+    monkeypatch.setattr(discovery, "RELEVANCE_CANDIDATES", 2)
+    best_text = CreatorCardFactory(display_name="Cooking Carla", name_text="cooking carla", bio="Cooking cooking",
+                                   followers=10)
+    big = [CreatorCardFactory(bio=f"Cooking and {word}", followers=1000 * n)
+           for n, word in enumerate(["travel", "music", "art"], start=1)]
+
+    page = search(search="cooking", limit=10)
+
+    assert set(ids(page.cards)) == {big[2].creator_id, big[1].creator_id}  # the two most followed matches
+    assert best_text.creator_id not in ids(page.cards)
+    assert (page.total, page.total_is_exact) == (4, True)
+    assert page.next_cursor is None
+
+
+def test_relevance_candidates_are_the_most_followed_matches_in_order(monkeypatch):
+    monkeypatch.setattr(discovery, "TOTAL_CAP", 2)
+    monkeypatch.setattr(discovery, "RELEVANCE_CANDIDATES", 1)
+    cards = [CreatorCardFactory(bio="Cooking daily", followers=n) for n in (5, 50, 500, 5000)]
+    CreatorCardFactory(bio="Gardening", followers=10**6)
+
+    assert discovery.relevance_candidates(CreatorQuery(search="cooking")) == [  # up to the cap + 1
+        cards[3].creator_id, cards[2].creator_id, cards[1].creator_id]
