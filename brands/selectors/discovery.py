@@ -9,6 +9,9 @@ Everything here reads the one denormalized card table, so a query over a million
   compared with the best-matching stretch of it rather than with the whole string.
   Relevance ranks a bounded candidate set: the RELEVANCE_CANDIDATES (1,000) most-followed matches, ordered by
   text rank; matches beyond them are counted in the total but reached only with another ordering.
+- Match ordering scores a bounded candidate set (match_candidates): the MATCH_CANDIDATES (1,000) most-followed
+  cards matching the filters that share a category or niche with the target (when it names none: a
+  platform), ordered by match percentage, then followers. match_percentage is exact for every returned card.
 - Text (SQLite, the embedded default): every word of the text must appear (icontains) in the name and handles,
   bio, categories or niches; relevance puts name matches first.
 - Price: a creator matches a price range when its cheapest active package (`min_price`, the "price from")
@@ -61,6 +64,7 @@ FACET_EXACT_LIMIT = 10_000  # above this many base matches, facets come from a b
 FACET_SAMPLE_ROWS = 50_000  # about how many table rows the sample reads
 FACET_SAMPLE_SEED = 7  # REPEATABLE: the same query gives the same counts
 RELEVANCE_CANDIDATES = 1_000  # relevance ranks this many most-followed text matches
+MATCH_CANDIDATES = 1_000  # match ordering ranks this many most-followed cards (see match_candidates)
 TOP_VALUES = 20  # countries and languages listed in facets
 CURSOR_SALT = "brands.discovery.cursor"
 
@@ -188,6 +192,26 @@ def relevance_candidates(query: CreatorQuery) -> list[int]:
     limited = [branch[:wanted] for branch in branches]
     combined = limited[0].union(*limited[1:]).order_by(*order)[:wanted]
     return [pk for pk, _followers in combined]
+
+
+def _shares_with_target(target) -> Q:
+    """Cards sharing something with the target: any of its categories or niches when it names some, else any
+    of its platforms when it names some, else every card (jsonb containment, GIN indexes on PostgreSQL)."""
+    if target.categories or target.niches:
+        return _any("categories", target.categories) | _any("niches", [n.lower() for n in target.niches])
+    if target.platforms:
+        return _any("platforms", target.platforms)
+    return Q()
+
+
+def match_candidates(query: CreatorQuery, target) -> QuerySet:
+    """The cards the "match" ordering ranks (a subquery of creator ids): of the cards matching every filter of
+    `query` and sharing a category/niche with the target (or, when it names none, a platform), the
+    MATCH_CANDIDATES most followed. Scoring every card (a million) takes a second; PostgreSQL walks
+    card_followers (or card_country with a country filter) from the top and stops at the candidates.
+    Cards outside this set are counted in the total but never appear in match order."""
+    candidates = creator_filter(query).filter(_shares_with_target(target))
+    return candidates.order_by("-followers", "-creator_id").values("pk")[:MATCH_CANDIDATES]
 
 
 def _base_conditions(query: CreatorQuery) -> Q:
@@ -438,6 +462,9 @@ def creator_search(*, query: CreatorQuery, viewer, target=None, limit: int = 20,
     else:
         queryset = creator_filter(query)
         total, total_is_exact = search_total(queryset)
+        if ordering == "match":
+            # The candidates already match every filter: the page reads them by primary key and scores them.
+            queryset = listed_cards().filter(pk__in=match_candidates(query, target))
     queryset = queryset.defer("search_vector", "audience_quality_basis")
     if target is not None:
         queryset = queryset.annotate(match_percentage=_match_expression(target))

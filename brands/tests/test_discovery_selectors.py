@@ -413,7 +413,7 @@ def test_sampled_counts_are_scaled_by_the_sample_share(monkeypatch, facet_cards)
 def test_real_match_score_is_sorted_in_sql_and_agrees_with_python():
     target = Target(categories=("fitness",), countries=("US",), platforms=("youtube",), budget_per_creator=Decimal(500))
     CreatorCardFactory(categories=["fitness"], platforms=["youtube"], country="US", min_price=Decimal(400))
-    CreatorCardFactory(categories=["food"], platforms=["tiktok"], country="IN", min_price=Decimal(5000))
+    CreatorCardFactory(categories=["food", "fitness"], platforms=["tiktok"], country="IN", min_price=Decimal(5000))
     CreatorCardFactory(categories=["fitness"], platforms=["instagram"], country="GB", min_price=None)
 
     cards = search(target=target, ordering="match").cards
@@ -448,3 +448,27 @@ def test_relevance_candidates_are_the_most_followed_matches_in_order(monkeypatch
 
     assert discovery.relevance_candidates(CreatorQuery(search="cooking")) == [  # up to the cap + 1
         cards[3].creator_id, cards[2].creator_id, cards[1].creator_id]
+
+
+def test_match_ranks_the_most_followed_cards_sharing_a_category(monkeypatch, fake_match):
+    monkeypatch.setattr(discovery, "MATCH_CANDIDATES", 2)
+    target = Target(categories=("fitness",), niches=("yoga",), platforms=("instagram",))
+    unrelated = CreatorCardFactory(categories=["food"], niches=[], audience_quality=99, followers=10**7)
+    small = CreatorCardFactory(categories=["fitness"], audience_quality=95, followers=10)
+    by_niche = CreatorCardFactory(categories=["food"], niches=["yoga"], audience_quality=20, followers=5000)
+    big = CreatorCardFactory(categories=["fitness"], audience_quality=60, followers=9000)
+
+    page = search(target=target, ordering="match")
+
+    assert ids(page.cards) == [big.creator_id, by_niche.creator_id]  # the 2 most followed sharing, by match
+    assert unrelated.creator_id not in ids(page.cards) and small.creator_id not in ids(page.cards)
+    assert (page.total, page.total_is_exact) == (4, True)  # the total still counts every filtered card
+
+
+def test_match_candidates_fall_back_to_the_platforms_then_to_every_card(fake_match):
+    tiktok = CreatorCardFactory(platforms=["tiktok"], audience_quality=10)
+    youtube = CreatorCardFactory(platforms=["youtube"], audience_quality=90)
+
+    assert ids(search(target=Target(platforms=("tiktok",)), ordering="match").cards) == [tiktok.creator_id]
+    everyone = search(target=Target(countries=("US",)), ordering="match").cards
+    assert ids(everyone) == [youtube.creator_id, tiktok.creator_id]
