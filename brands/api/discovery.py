@@ -327,8 +327,11 @@ class CreatorFiltersView(APIView):
             "&max_price=500`).\n\n"
             f"Exact while at most {selectors.FACET_EXACT_LIMIT:,} creators match the text, follower, engagement, "
             "city and audience-quality filters. Beyond that (PostgreSQL) counts come from a repeatable block sample "
-            "of the table, scaled up and rounded to two significant figures, and `exact` is false. `total` is "
-            f"the full query's total, exact up to {selectors.TOTAL_CAP:,} and estimated beyond, like the list."
+            f"of about {selectors.FACET_SAMPLE_ROWS:,} rows of the table, scaled up and rounded to two significant "
+            "figures, and `exact` is false. `total` is the full query's total, exact up to "
+            f"{selectors.TOTAL_CAP:,} and estimated beyond, like the list.\n\n"
+            f"Answers are cached for {selectors.FACET_CACHE_SECONDS // 60} minutes per query (the same filters in "
+            "any order share one answer), so counts can lag new or changed creators by that long."
         ),
         parameters=FILTER_PARAMETERS,
         responses=inline_serializer("CreatorFacets", fields={

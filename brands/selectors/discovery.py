@@ -28,21 +28,28 @@ Everything here reads the one denormalized card table, so a query over a million
 - Facets: counts per option over the rows matching all the query's OTHER filters (a facet's own selection is
   left out so its other options stay visible). When more than FACET_EXACT_LIMIT rows match the filters that
   facets never leave out (text, followers, engagement, city, audience quality), PostgreSQL counts over a
-  block sample (TABLESAMPLE SYSTEM ... REPEATABLE) scaled up and rounded, and answers exact=False.
+  block sample of about FACET_SAMPLE_ROWS rows (TABLESAMPLE SYSTEM ... REPEATABLE) scaled up and rounded, and
+  answers exact=False. PostgreSQL reads the rows once and counts each facet with one GROUP BY (list facets
+  unnest their JSON array). Answers are cached for FACET_CACHE_SECONDS under the normalized query.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core import signing
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
+    CharField,
     Count,
+    ExpressionWrapper,
     F,
     Func,
     IntegerField,
@@ -61,7 +68,8 @@ from influmojo.errors import ApplicationError
 TOTAL_CAP = 1_000  # totals beyond this are the planner's estimate (PostgreSQL) with total_is_exact=False
 MAX_OFFSET = 10_000  # deeper pages need the cursor
 FACET_EXACT_LIMIT = 10_000  # above this many base matches, facets come from a block sample (PostgreSQL)
-FACET_SAMPLE_ROWS = 50_000  # about how many table rows the sample reads
+FACET_SAMPLE_ROWS = 10_000  # about how many table rows the sample reads
+FACET_CACHE_SECONDS = 300  # facet answers are cached this long under the normalized query
 FACET_SAMPLE_SEED = 7  # REPEATABLE: the same query gives the same counts
 RELEVANCE_CANDIDATES = 1_000  # relevance ranks this many most-followed text matches
 MATCH_CANDIDATES = 1_000  # match ordering ranks this many most-followed cards (see match_candidates)
@@ -285,8 +293,6 @@ def _planner_rows(queryset: QuerySet) -> float:
         db.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = db.fetchone()[0]
     if isinstance(plan, str):
-        import json
-
         plan = json.loads(plan)
     return float(plan[0]["Plan"]["Plan Rows"])
 
@@ -542,6 +548,92 @@ def _run(queryset: QuerySet, percent: float | None) -> list[tuple]:
         return db.fetchall()
 
 
+# Facets counted per value in one GROUP BY each (PostgreSQL): (facet, expression over the sampled rows `s`,
+# True when the column is a JSON list whose elements are the values).
+_GROUPED_FACETS = [
+    ("platform", "platforms", True),
+    ("category", "categories", True),
+    ("language", "languages", True),
+    ("size", "size_band", False),
+    ("availability", "availability", False),
+    ("verified", "verified", False),
+    ("price", "price_band", False),
+    ("country", "country", False),
+]
+
+
+def _counts_postgres(query: CreatorQuery, percent: float | None) -> tuple[dict[str, dict[str, int]], int]:
+    """({facet: {value: count}}, total) in ONE statement: the rows matching the base filters (a block sample
+    when `percent` is given) are read once into a materialized CTE, with one boolean column per facet's own
+    selection; then each facet is a GROUP BY over those rows (list facets unnest their JSON array) keeping the
+    rows that pass every OTHER facet's selection, and the total keeps the rows passing all of them."""
+    selections = _facet_conditions(query)
+    flags = {f"f_{name}": ExpressionWrapper(condition, output_field=BooleanField()) if condition
+             else Value(True, output_field=BooleanField()) for name, condition in selections.items()}
+    band = Case(*[When(_price_band(low, high), then=Value(value)) for value, low, high, _label in PRICE_BANDS],
+                default=Value(None), output_field=CharField())
+    rows = (listed_cards().filter(_base_conditions(query)).order_by()
+            .annotate(price_band=band, **flags)
+            .values("creator_id", "platforms", "categories", "languages", "size_band", "availability", "verified",
+                    "country", "price_band", *flags))
+    sql, params = rows.query.sql_with_params()
+    if percent is not None:
+        sql = _sampled(sql, percent)
+
+    def passing(*names):
+        return " AND ".join(f"s.f_{name}" for name in names) or "TRUE"
+
+    parts = []
+    for facet, column, is_list in _GROUPED_FACETS:
+        where = passing(*(name for name in selections if name != facet))
+        if is_list:
+            parts.append(
+                f"SELECT '{facet}', v.value, count(*) FROM s CROSS JOIN LATERAL jsonb_array_elements_text("
+                f"CASE WHEN jsonb_typeof(s.{column}) = 'array' THEN s.{column} ELSE '[]'::jsonb END) AS v(value) "
+                f"WHERE {where} GROUP BY v.value")
+        else:
+            value = f"s.{column}::text"
+            parts.append(f"SELECT '{facet}', {value}, count(*) FROM s WHERE {where} AND s.{column} IS NOT NULL "
+                         f"GROUP BY {value}")
+    parts.append(f"SELECT 'total', NULL, count(*) FROM s WHERE {passing(*selections)}")
+    statement = f"WITH s AS MATERIALIZED ({sql}) " + " UNION ALL ".join(parts)
+    counts: dict[str, dict[str, int]] = {facet: {} for facet, _column, _list in _GROUPED_FACETS}
+    total = 0
+    with connection.cursor() as db:
+        db.execute(statement, params)
+        for facet, value, count in db.fetchall():
+            if facet == "total":
+                total = count
+            else:
+                counts[facet][value] = count
+    return counts, total
+
+
+def _counts_sqlite(query: CreatorQuery, base: QuerySet) -> tuple[dict[str, dict[str, int]], int]:
+    """({facet: {value: count}}, total) without PostgreSQL's JSON functions: one conditional aggregate per
+    closed-vocabulary option (the embedded database holds few rows) and one GROUP BY country."""
+    selections = _facet_conditions(query)
+
+    def others(facet):
+        return _all_of(condition for name, condition in selections.items() if name != facet)
+
+    options = _facet_options(query)
+    aggregates = {"total": _count(_all_of(selections.values()))}
+    for facet, choices in options.items():
+        rest = others(facet)
+        for index, (_value, _label, condition) in enumerate(choices):
+            aggregates[f"{facet}_{index}"] = _count(rest & condition)
+    aggregate_query = base.order_by().annotate(_one=Value(1)).values("_one").annotate(**aggregates).values(*aggregates)
+    (row,) = _run(aggregate_query, None) or [(0,) * len(aggregates)]
+    counted = dict(zip(aggregates, row, strict=True))
+    counts = {facet: {value: counted[f"{facet}_{index}"] for index, (value, _label, _c) in enumerate(choices)}
+              for facet, choices in options.items()}
+    country_query = (base.filter(others("country")).exclude(country="").order_by().values("country")
+                     .annotate(n=Count("pk")).values_list("country", "n"))
+    counts["country"] = dict(_run(country_query, None))
+    return counts, counted["total"]
+
+
 def _sample_percent() -> float:
     with connection.cursor() as db:
         db.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [CreatorCard._meta.db_table])
@@ -558,50 +650,61 @@ def _round(count: float) -> int:
     return round(count / 10**digits) * 10**digits if digits > 0 else round(count)
 
 
-def creator_facets(*, query: CreatorQuery, viewer) -> dict:
-    """Counts per filter option, each over the rows matching the query's other filters.
+def _facet_cache_key(query: CreatorQuery) -> str:
+    """The same key for queries that count the same: ordering left out, lists sorted, text normalized."""
+    normalized = query.with_(
+        search=" ".join(query.search.lower().split()), ordering="", city=query.city.strip().lower(),
+        platforms=tuple(sorted(set(query.platforms))), niches=tuple(sorted({n.strip().lower() for n in query.niches})),
+        countries=tuple(sorted({c.upper() for c in query.countries})), languages=tuple(sorted(set(query.languages))),
+        size_bands=tuple(sorted(set(query.size_bands))), exclude_ids=tuple(sorted(set(query.exclude_ids))),
+    )
+    digest = hashlib.sha256(json.dumps(asdict(normalized), sort_keys=True, default=str).encode()).hexdigest()
+    return f"brands:discovery:facets:v2:{connection.vendor}:{digest}"
 
-    Statements: a capped count of the base match set, one conditional-aggregate statement for the closed
-    vocabularies (platform, category, language, size, availability, verified, price band, and the full
-    query's count), one GROUP BY country; on the sampled path also the table size and a capped full count.
+
+def creator_facets(*, query: CreatorQuery, viewer) -> dict:
+    """Counts per filter option, each over the rows matching the query's other filters; cached.
+
+    The answer does not depend on the viewer, so it is cached (Django's cache: Redis in production) for
+    FACET_CACHE_SECONDS under the normalized query: counts can lag card changes by that long. A cold call on
+    PostgreSQL sends: a capped count of the base match set, one statement for every facet and the total (see
+    _counts_postgres); on the sampled path also the table size and the list's total (capped count + EXPLAIN).
     """
+    key = _facet_cache_key(query)
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    result = _creator_facets(query)
+    cache.set(key, result, FACET_CACHE_SECONDS)
+    return result
+
+
+def _creator_facets(query: CreatorQuery) -> dict:
     base = listed_cards().filter(_base_conditions(query))
     _count_upto_limit, base_exact = capped_count(base, FACET_EXACT_LIMIT)
     exact = base_exact or not _is_postgres()
     percent = None if exact else _sample_percent()
     scale = 1.0 if percent is None else 100.0 / percent
 
-    selections = _facet_conditions(query)
-
-    def others(facet):
-        return _all_of(condition for name, condition in selections.items() if name != facet)
-
-    options = _facet_options(query)
-    aggregates = {"total": _count(_all_of(selections.values()))}
-    for facet, choices in options.items():
-        rest = others(facet)
-        for index, (_value, _label, condition) in enumerate(choices):
-            aggregates[f"{facet}_{index}"] = _count(rest & condition)
-    aggregate_query = base.order_by().annotate(_one=Value(1)).values("_one").annotate(**aggregates).values(*aggregates)
-    (row,) = _run(aggregate_query, percent) or [(0,) * len(aggregates)]
-    counted = dict(zip(aggregates, row, strict=True))
-
-    country_query = (base.filter(others("country")).exclude(country="").order_by().values("country")
-                     .annotate(n=Count("pk")).values_list("country", "n"))
-    country_counts = dict(_run(country_query, percent))
+    if _is_postgres():
+        counts, counted_total = _counts_postgres(query, percent)
+    else:
+        counts, counted_total = _counts_sqlite(query, base)
 
     def shown(count):
         return count if exact else _round(count * scale)
 
+    options = _facet_options(query)
     facets = {}
     for facet, choices in options.items():
-        facets[facet] = [{"value": value, "label": label, "count": shown(counted[f"{facet}_{index}"])}
-                         for index, (value, label, _condition) in enumerate(choices)]
+        facets[facet] = [{"value": value, "label": label, "count": shown(counts[facet].get(value, 0))}
+                         for value, label, _condition in choices]
     selected_languages = set(query.languages)
     languages = sorted(facets["language"], key=lambda option: (-option["count"], option["label"]))
     facets["language"] = [option for rank, option in enumerate(languages)
                           if (rank < TOP_VALUES and option["count"]) or option["value"] in selected_languages]
     facets["category"].sort(key=lambda option: (-option["count"], option["label"]))
+    country_counts = {code: count for code, count in counts["country"].items() if code}
     selected_countries = {c.upper() for c in query.countries}
     for code in selected_countries:
         country_counts.setdefault(code, 0)
@@ -614,7 +717,7 @@ def creator_facets(*, query: CreatorQuery, viewer) -> dict:
               ("platform", "category", "country", "language", "size", "availability", "verified", "price")}
 
     if exact:
-        total, total_is_exact = counted["total"], True
+        total, total_is_exact = counted_total, True
     else:
         total, total_is_exact = search_total(creator_filter(query))
     return {"total": total, "total_is_exact": total_is_exact, "exact": exact, "facets": facets}

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.db.models import F, IntegerField
 from django.db.models.functions import Cast
 
@@ -13,6 +14,14 @@ from brands.query import ORDERINGS, CreatorQuery
 from brands.tests.factories import CreatorCardFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Facet answers are cached across requests; every test starts and ends without them."""
+    cache.clear()
+    yield
+    cache.clear()
 LIST, FILTERS = "/api/v1/creators", "/api/v1/creators/filters"
 
 
