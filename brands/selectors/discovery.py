@@ -68,6 +68,7 @@ from influmojo.errors import ApplicationError
 TOTAL_CAP = 1_000  # totals beyond this are the planner's estimate (PostgreSQL) with total_is_exact=False
 MAX_OFFSET = 10_000  # deeper pages need the cursor
 FACET_EXACT_LIMIT = 10_000  # above this many base matches, facets come from a block sample (PostgreSQL)
+FACET_SURELY_SAMPLED = 5  # planner estimate above this × FACET_EXACT_LIMIT: sample without counting first
 FACET_SAMPLE_ROWS = 10_000  # about how many table rows the sample reads
 FACET_CACHE_SECONDS = 300  # facet answers are cached this long under the normalized query
 FACET_SAMPLE_SEED = 7  # REPEATABLE: the same query gives the same counts
@@ -667,8 +668,10 @@ def creator_facets(*, query: CreatorQuery, viewer) -> dict:
 
     The answer does not depend on the viewer, so it is cached (Django's cache: Redis in production) for
     FACET_CACHE_SECONDS under the normalized query: counts can lag card changes by that long. A cold call on
-    PostgreSQL sends: a capped count of the base match set, one statement for every facet and the total (see
-    _counts_postgres); on the sampled path also the table size and the list's total (capped count + EXPLAIN).
+    PostgreSQL sends: an EXPLAIN of the base match set (text, followers, engagement, city, audience quality)
+    and, unless its estimate is over FACET_SURELY_SAMPLED × FACET_EXACT_LIMIT, a count of it up to
+    FACET_EXACT_LIMIT + 1; one statement for every facet and the total (see _counts_postgres); on the sampled
+    path also the table size and the list's total (capped count + EXPLAIN).
     """
     key = _facet_cache_key(query)
     cached = cache.get(key)
@@ -681,8 +684,12 @@ def creator_facets(*, query: CreatorQuery, viewer) -> dict:
 
 def _creator_facets(query: CreatorQuery) -> dict:
     base = listed_cards().filter(_base_conditions(query))
-    _count_upto_limit, base_exact = capped_count(base, FACET_EXACT_LIMIT)
-    exact = base_exact or not _is_postgres()
+    if not _is_postgres():
+        exact = True
+    elif _planner_rows(base) > FACET_SURELY_SAMPLED * FACET_EXACT_LIMIT:
+        exact = False  # clearly far too many to count exactly: no need to count them up to the limit first
+    else:
+        exact = capped_count(base, FACET_EXACT_LIMIT)[1]
     percent = None if exact else _sample_percent()
     scale = 1.0 if percent is None else 100.0 / percent
 
