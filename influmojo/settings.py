@@ -414,3 +414,39 @@ CELERY_BEAT_SCHEDULE["brands.rebuild_discovery_scores"] = {
     "task": "brands.tasks.rebuild_discovery_scores",
     "schedule": env.int("DISCOVERY_SCORES_PERIOD_SECONDS", default=24 * 60 * 60),
 }
+
+# --- Orders (orders app) ----------------------------------------------------------------------------
+# Timers the beat job enforces (orders.tasks.run_order_timers): nobody's money is locked by silence.
+ORDER_ACCEPT_HOURS = env.int("ORDER_ACCEPT_HOURS", default=72)  # a paid order the creator must accept or decline
+ORDER_ACCEPT_EXTENSION_HOURS = env.int("ORDER_ACCEPT_EXTENSION_HOURS", default=72)  # granted once
+ORDER_REVIEW_DAYS = env.int("ORDER_REVIEW_DAYS", default=3)  # after delivery, then it completes by itself
+ORDER_UNPAID_CANCEL_HOURS = env.int("ORDER_UNPAID_CANCEL_HOURS", default=48)  # unpaid orders are cancelled
+ORDER_REMINDER_HOURS = env.int("ORDER_REMINDER_HOURS", default=24)  # reminders this long before each deadline
+CELERY_BEAT_SCHEDULE["orders.run_order_timers"] = {
+    "task": "orders.tasks.run_order_timers",
+    "schedule": env.int("ORDER_TIMERS_PERIOD_SECONDS", default=5 * 60),
+}
+ORDER_ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+ORDER_ATTACHMENTS_MAX = 10
+
+# --- Payments (payments app) ------------------------------------------------------------------------
+# Stripe when STRIPE_SECRET_KEY is set; otherwise the built-in sandbox gateway (test mode, its own
+# confirmation page, same states and ledger). Production refuses to start on the sandbox unless
+# PAYMENTS_SANDBOX=true says so on purpose (a staging site).
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_WEBHOOK_TOLERANCE_SECONDS = env.int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", default=300)
+STRIPE_API_VERSION = env.str("STRIPE_API_VERSION", default="")  # empty: the stripe library's pinned version
+STRIPE_CONNECT_COUNTRY = env.str("STRIPE_CONNECT_COUNTRY", default="US")  # default country of Express accounts
+STRIPE_HTTP_TIMEOUT_SECONDS = env.int("STRIPE_HTTP_TIMEOUT_SECONDS", default=20)
+if TESTING:  # a developer's real keys in .env must never let a test reach Stripe; tests set their own
+    STRIPE_SECRET_KEY = STRIPE_PUBLISHABLE_KEY = STRIPE_WEBHOOK_SECRET = ""
+PAYMENTS_SANDBOX = env.bool("PAYMENTS_SANDBOX", default=DEBUG)
+PAYMENT_GATEWAY = "stripe" if STRIPE_SECRET_KEY else "sandbox"
+if not DEBUG and PAYMENT_GATEWAY == "sandbox" and not PAYMENTS_SANDBOX:
+    raise ImproperlyConfigured("STRIPE_SECRET_KEY is required when DJANGO_DEBUG is off (or PAYMENTS_SANDBOX=true)")
+if not DEBUG and PAYMENT_GATEWAY == "stripe" and not STRIPE_WEBHOOK_SECRET:
+    raise ImproperlyConfigured("STRIPE_WEBHOOK_SECRET is required with STRIPE_SECRET_KEY when DJANGO_DEBUG is off")
+# The platform's share of every order, taken from the creator's side and shown to both before they commit.
+PLATFORM_FEE_RATE = env.str("PLATFORM_FEE_RATE", default="0.05")

@@ -12,12 +12,16 @@ api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("creators.api.urls")),
     path("", include("brands.api.urls")),
+    path("", include("orders.api.urls")),
+    path("", include("payments.api.urls")),
 ]
 
 urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("creators.urls")),
     path("", include("brands.urls")),
+    path("", include("orders.urls")),
+    path("", include("payments.urls")),
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),
     path("admin/", admin.site.urls),

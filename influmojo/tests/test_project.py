@@ -33,6 +33,8 @@ def production_env(**extra) -> dict:
         AWS_STORAGE_BUCKET_NAME="influmojo-media",
         DATABASE_URL="postgres://influmojo:pw@127.0.0.1:5432/influmojo",
         FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+        STRIPE_SECRET_KEY="sk_test_production_like",
+        STRIPE_WEBHOOK_SECRET="whsec_production_like",
     )
     env.update(extra)
     return env
@@ -58,6 +60,27 @@ def test_production_refuses_to_start_without_a_secret_key():
 
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_the_payment_sandbox_unless_asked_for():
+    env = production_env()
+    del env["STRIPE_SECRET_KEY"]
+
+    refused = manage("check", env=env)
+    allowed = manage("check", env={**env, "PAYMENTS_SANDBOX": "true"})
+
+    assert refused.returncode != 0 and "STRIPE_SECRET_KEY" in refused.stderr
+    assert allowed.returncode == 0, allowed.stderr
+
+
+def test_production_refuses_stripe_without_a_webhook_secret():
+    env = production_env()
+    del env["STRIPE_WEBHOOK_SECRET"]
+
+    result = manage("check", env=env)
+
+    assert result.returncode != 0
+    assert "STRIPE_WEBHOOK_SECRET" in result.stderr
 
 
 def test_production_switches_engines_by_environment():

@@ -1,0 +1,3 @@
+"""Orders API routes (see API.md), one module per area."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Orders pages (and, for payments, the provider webhooks)."""
+
+urlpatterns: list = []

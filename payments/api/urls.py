@@ -1,0 +1,3 @@
+"""Payments API routes (see API.md), one module per area."""
+
+urlpatterns: list = []

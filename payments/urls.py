@@ -1,0 +1,3 @@
+"""Payments pages (and, for payments, the provider webhooks)."""
+
+urlpatterns: list = []
