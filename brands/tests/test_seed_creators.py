@@ -100,3 +100,22 @@ def test_discovery_cards_are_built_for_every_seeded_creator():
     card = CreatorCard.objects.order_by("-followers").first()
     accounts = SocialAccount.objects.filter(creator_id=card.creator_id)
     assert card.followers == sum(account.followers for account in accounts)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_postgres_seed_ends_with_vacuum_analyze_of_the_filled_tables():
+    from django.db import connection
+
+    output = seed(count=20, cards=CARDS_AVAILABLE)
+
+    assert "VACUUM (ANALYZE)" in output
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname FROM pg_stat_user_tables WHERE last_vacuum IS NOT NULL AND last_analyze IS NOT NULL")
+        vacuumed = {row[0] for row in cursor.fetchall()}
+    assert {"accounts_user", "accounts_creatorprofile", "creators_socialaccount", "creators_package",
+            "creators_metricssnapshot", "creators_review", "brands_creatorcard"} <= vacuumed
+
+
+def test_inside_a_transaction_the_seed_only_analyzes():
+    assert any(line.startswith("ANALYZE in") for line in seed(count=3).splitlines())
