@@ -277,6 +277,7 @@ class OrderReminder(models.Model):
         ACCEPT = "accept"  # the creator, before accept_by
         DELIVERY = "delivery"  # the creator, before deadline
         REVIEW = "review"  # the brand, before review_by
+        MISSED = "missed"  # the brand, once the delivery deadline has passed: it may cancel for a refund
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="reminders")
     kind = models.CharField(max_length=10, choices=Kind.choices)
