@@ -26,6 +26,7 @@ class OrderFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Order
+        skip_postgeneration_save = True
 
     number = factory.Sequence(lambda n: f"IM-T{n:07d}")
     brand = factory.SubFactory(BrandUserFactory)

@@ -1,0 +1,1 @@
+"""Every non-trivial read of the orders app, scoped to who asks; one module per area."""

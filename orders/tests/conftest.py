@@ -1,0 +1,112 @@
+"""Fixtures of the orders tests.
+
+`payments` is the payments side as orders sees it (payments.services: payment_start, payment_prepare,
+payment_cancel, escrow_settle). While payments' services are not there yet, a recording stand-in with the
+contract's behaviour is used; each call is kept so tests assert what orders asked payments to do.
+"""
+
+import datetime
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from creators.tests.factories import PackageFactory
+from influmojo.errors import ApplicationError, InvalidTransition
+from orders.models import Order, Submission
+from orders.services import money
+from orders.tests.factories import OrderFactory
+from payments.models import Payment
+
+
+@dataclass
+class Intent:
+    payment: Payment
+    gateway: str = "sandbox"
+    client_secret: str = "secret"
+    publishable_key: str = ""
+    confirm_url: str | None = "/payments/sandbox/confirm"
+
+
+@dataclass
+class PaymentsSpy:
+    started: list = field(default_factory=list)
+    prepared: list = field(default_factory=list)
+    cancelled: list = field(default_factory=list)
+    settled: list = field(default_factory=list)  # (order_id, refund_amount, reason, actor role)
+    fail_prepare: ApplicationError | None = None
+
+    def payment_start(self, *, payer, orders, actor):
+        if not orders:
+            raise ApplicationError("No orders to pay.", code="no_orders")
+        if len({order.currency for order in orders}) > 1:
+            raise ApplicationError("Mixed currencies.", code="mixed_currencies")
+        payment = Payment.objects.create(
+            payer=payer, gateway="sandbox", amount=sum(order.subtotal for order in orders),
+            currency=orders[0].currency, idempotency_key=f"test-{uuid.uuid4().hex}",
+        )
+        self.started.append((payment.pk, sorted(order.pk for order in orders)))
+        return payment
+
+    def payment_prepare(self, *, payment_id, actor):
+        self.prepared.append(payment_id)
+        if self.fail_prepare:
+            raise self.fail_prepare
+        return Intent(payment=Payment.objects.get(pk=payment_id), client_secret=f"pi_{payment_id}_secret")
+
+    def payment_cancel(self, *, payment_id, actor):
+        payment = Payment.objects.get(pk=payment_id)
+        payment.status = Payment.Status.CANCELLED
+        payment.save(update_fields=["status"])
+        self.cancelled.append(payment_id)
+        return payment
+
+    def escrow_settle(self, *, order_id, refund_amount, reason, actor):
+        if any(settled[0] == order_id for settled in self.settled):
+            raise InvalidTransition("already settled")
+        self.settled.append((order_id, refund_amount, reason, actor.role))
+
+    def refunds(self, order) -> list[Decimal]:
+        return [refund for order_id, refund, *_ in self.settled if order_id == order.pk]
+
+
+@pytest.fixture(autouse=True)
+def payments(monkeypatch):
+    spy = PaymentsSpy()
+    for name in ("payment_start", "payment_prepare", "payment_cancel", "escrow_settle"):
+        monkeypatch.setattr(money, name, getattr(spy, name))
+    return spy
+
+
+@pytest.fixture
+def package(creator):
+    return PackageFactory(creator=creator, price=Decimal("500.00"), revisions=2, duration_days=7)
+
+
+def future(**delta) -> datetime.datetime:
+    return timezone.now() + datetime.timedelta(**delta)
+
+
+def order_in(status: str, *, brand=None, creator=None, **fields) -> Order:
+    """An order as it stands in `status`, with the timer columns and submissions that status implies."""
+    now = timezone.now()
+    values = {"status": status}
+    if brand is not None:
+        values["brand"] = brand
+    if creator is not None:
+        values["creator"] = creator
+    if status != Order.Status.PENDING_PAYMENT:
+        values.update(paid_at=now, accept_by=now + datetime.timedelta(hours=72))
+    if status in (Order.Status.IN_PROGRESS, Order.Status.DELIVERED, Order.Status.REVISION_REQUESTED,
+                  Order.Status.COMPLETED, Order.Status.DISPUTED):
+        values["accepted_at"] = now
+    if status == Order.Status.DELIVERED:
+        values.update(delivered_at=now, review_by=now + datetime.timedelta(days=3))
+    values.update(fields)
+    order = OrderFactory(**values)
+    if status == Order.Status.DELIVERED:
+        Submission.objects.create(deliverable=order.deliverable, version=1, message="Here it is",
+                                  links=["https://instagram.com/p/1"], submitted_by=order.creator)
+    return order
