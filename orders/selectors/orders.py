@@ -16,6 +16,7 @@ from ..services import rules
 
 S = Order.Status
 STATUS_GROUPS = {"active": (S.PENDING_PAYMENT, *Order.ACTIVE), "finished": Order.FINISHED}
+STATUS_FILTERS = [*S.values, *STATUS_GROUPS]  # what order_list's `status` accepts
 AGENT_ROLES = ("agent", "admin")
 
 
