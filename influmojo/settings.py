@@ -319,7 +319,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "orders.models.Order.Status",
+        "OrderStatusFilterEnum": "orders.selectors.orders.STATUS_FILTERS",
+        "OfferStatusEnum": "orders.models.CustomOffer.Status",
+        "DisputeStatusEnum": "orders.models.Dispute.Status",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "influmojo.schema.merge_allauth_headless",
