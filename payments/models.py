@@ -44,6 +44,9 @@ class Payment(TimeStamped):
         ("failed", "processing"): {"system"},
         ("failed", "completed"): {"system"},
         ("failed", "cancelled"): {"brand", "system"},
+        # The brand paid in the moment we cancelled (the provider's cancel came too late): the money is here,
+        # so it is booked, and each order that no longer waits for it is refunded.
+        ("cancelled", "completed"): {"system"},
         ("completed", "refunded"): {"system"},
     }
 
@@ -105,6 +108,64 @@ class Refund(TimeStamped):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive")]
+
+
+class Escrow(TimeStamped):
+    """The share of one payment that pays for one order, and what became of it: held for the order once the
+    money arrived, then settled (released to the creator and/or refunded to the brand).
+
+    Payments owns this record of which orders a payment covers, so it does not depend on Order.payment (which
+    orders moves when an order is paid again). A payment that arrives for an order that no longer waits for it
+    (cancelled, or paid by another payment) is booked and refunded in full: `returned`.
+    """
+
+    class Status(models.TextChoices):
+        AWAITING_PAYMENT = "awaiting_payment"
+        HELD = "held"  # charged; held for the order until it settles
+        SETTLED = "settled"  # released to the creator and/or refunded to the brand
+        RETURNED = "returned"  # the order no longer waited for this money: refunded in full
+
+    TRANSITIONS = {  # payments.services.escrow.escrow_transition is the door
+        ("awaiting_payment", "held"): {"system"},
+        ("awaiting_payment", "returned"): {"system"},
+        # whoever orders lets finish the order (approve, decline, cancel, timers, dispute resolution)
+        ("held", "settled"): {"brand", "creator", "agent", "admin", "system"},
+    }
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="escrows")
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="escrows")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)  # the order's subtotal at checkout
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.AWAITING_PAYMENT, db_index=True)
+    # Set when it settles: refund_amount + released_amount = amount; released_amount = fee + creator_amount.
+    refund_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    released_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    fee = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    creator_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    settle_reason = models.CharField(max_length=500, blank=True)
+    settled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    settled_by_role = models.CharField(max_length=10, blank=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["order_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["payment", "order"], name="escrow_once_per_payment_and_order"),
+            # An order is paid for once: a second payment that arrives for it is returned, never held.
+            models.UniqueConstraint(fields=["order"], condition=Q(status__in=["held", "settled"]),
+                                    name="escrow_one_held_per_order"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="escrow_amount_positive"),
+            models.CheckConstraint(
+                condition=~Q(status="settled")
+                | Q(refund_amount__isnull=False, released_amount__isnull=False, refund_amount__gte=0,
+                    released_amount__gte=0, amount=models.F("refund_amount") + models.F("released_amount")),
+                name="escrow_settlement_adds_up",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Escrow {self.pk} (order {self.order_id}, {self.amount} {self.currency}, {self.status})"
 
 
 class Payout(TimeStamped):
@@ -235,7 +296,10 @@ class JournalEntry(models.Model):
         ordering = ["created_at", "id"]
         constraints = [
             # The database, not only the code, refuses to book the same movement twice.
-            models.UniqueConstraint(fields=["order"], condition=Q(kind="charge"), name="journal_one_charge_per_order"),
+            # One charge per payment and order: a second payment for the same order (paid twice, or paid just
+            # as it was cancelled) is booked under its own payment and refunded (Escrow "returned").
+            models.UniqueConstraint(fields=["order", "payment"], condition=Q(kind="charge"),
+                                    name="journal_one_charge_per_order_payment"),
             models.UniqueConstraint(fields=["order"], condition=Q(kind="release"), name="journal_one_release_per_order"),
             models.UniqueConstraint(fields=["payout", "kind"], condition=Q(payout__isnull=False),
                                     name="journal_one_transfer_entry_per_payout"),
