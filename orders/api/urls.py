@@ -1,3 +1,5 @@
 """Orders API routes (see API.md), one module per area."""
 
-urlpatterns: list = []
+from . import cart, offers, orders
+
+urlpatterns = [*cart.urlpatterns, *orders.urlpatterns, *offers.urlpatterns]

@@ -79,7 +79,7 @@ def cart_get(*, actor: Actor) -> Cart:
         raise PermissionDenied("Only brands have a cart.")
     items = (
         CartItem.objects.filter(brand=actor.user)
-        .select_related("package__creator", "offer__creator")
+        .select_related("package__creator__creator_profile", "offer__creator__creator_profile")
         .order_by("created_at", "id")
     )
     now = timezone.now()

@@ -20,14 +20,15 @@ def offer_scope(*, actor: Actor) -> QuerySet[CustomOffer]:
 
 def offer_list(*, actor: Actor, status: str | None = None) -> QuerySet[CustomOffer]:
     """Newest first, with both parties."""
-    offers = offer_scope(actor=actor).select_related("creator", "brand")
+    offers = offer_scope(actor=actor).select_related("creator__creator_profile", "brand__brand_profile")
     if status:
         offers = offers.filter(status=status)
     return offers.order_by("-created_at", "-id")
 
 
 def offer_get(*, offer_id: int, actor: Actor) -> CustomOffer:
-    offer = offer_scope(actor=actor).select_related("creator", "brand").filter(pk=offer_id).first()
+    offer = (offer_scope(actor=actor).select_related("creator__creator_profile", "brand__brand_profile")
+             .filter(pk=offer_id).first())
     if offer is None:
         raise NotFound("Offer not found.")
     return offer

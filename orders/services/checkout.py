@@ -281,3 +281,18 @@ def _abandon_payments(orders: list[Order], actor: Actor) -> None:
         if payment.status in PAYABLE:
             money.payment_cancel(payment_id=payment.pk, actor=actor)
         Order.objects.filter(payment_id=payment.pk, status=Order.Status.PENDING_PAYMENT).update(payment=None)
+
+
+def order_pay(*, order_id: int, actor: Actor) -> PaymentOutcome:
+    """"Pay again" from an order's page: the orders still waiting under this order's payment are paid together
+    (the same payment and PaymentIntent when it is still payable); an order with no payment is paid alone."""
+    require_brand(actor)
+    order = Order.objects.filter(pk=order_id, brand=actor.user).only("id", "payment_id").first()
+    if order is None:
+        raise NotFound("Order not found.")
+    order_ids = [order.pk]
+    if order.payment_id is not None:
+        order_ids = list(Order.objects.filter(payment_id=order.payment_id, brand=actor.user,
+                                              status=Order.Status.PENDING_PAYMENT).values_list("pk", flat=True))
+        order_ids = order_ids or [order.pk]
+    return orders_pay(actor=actor, order_ids=order_ids)
