@@ -8,7 +8,9 @@ Everything here reads the one denormalized card table, so a query over a million
   Word similarity (not plain `%` similarity) because name_text also holds the handles: a typed name is
   compared with the best-matching stretch of it rather than with the whole string.
   Relevance ranks a bounded candidate set: the RELEVANCE_CANDIDATES (1,000) most-followed matches, ordered by
-  text rank; matches beyond them are counted in the total but reached only with another ordering.
+  text rank; matches beyond them are counted in the total but reached only with another ordering. One
+  statement finds the candidates and computes their relevance (ranked_candidates); the page then reads only
+  its own rows by primary key.
 - Match ordering scores a bounded candidate set (match_candidates): the MATCH_CANDIDATES (1,000) most-followed
   cards matching the filters that share a category or niche with the target (when it names none: a
   platform), ordered by match percentage, then followers. match_percentage is exact for every returned card.
@@ -28,9 +30,15 @@ Everything here reads the one denormalized card table, so a query over a million
 - Facets: counts per option over the rows matching all the query's OTHER filters (a facet's own selection is
   left out so its other options stay visible). When more than FACET_EXACT_LIMIT rows match the filters that
   facets never leave out (text, followers, engagement, city, audience quality), PostgreSQL counts over a
-  block sample of about FACET_SAMPLE_ROWS rows (TABLESAMPLE SYSTEM ... REPEATABLE) scaled up and rounded, and
-  answers exact=False. PostgreSQL reads the rows once and counts each facet with one GROUP BY (list facets
-  unnest their JSON array). Answers are cached for FACET_CACHE_SECONDS under the normalized query.
+  block sample of about FACET_SAMPLE_ROWS (5,000) rows (TABLESAMPLE SYSTEM ... REPEATABLE), scaled up by
+  table rows / rows the sample read (a ratio estimate: the number of rows in sampled pages varies) and
+  rounded, and answers exact=False: one standard error is about ±4% for an option holding a tenth of the
+  matches and ±15% for one holding a hundredth. PostgreSQL reads the rows once and counts every facet in one
+  GROUP BY GROUPING SETS pass (list facets group by the whole JSON list, then unnest the groups); in a sample,
+  name similarity is a `creator_id IN (trigram index matches)` test rather than computed per sampled row.
+  When the sample alone shows more than FACET_SURELY_SAMPLED × TOTAL_CAP matches, `total` is the planner's
+  estimate without the capped count first (what the capped count would lead to anyway). Answers are cached
+  for FACET_CACHE_SECONDS under the normalized query.
 """
 
 from __future__ import annotations
@@ -38,6 +46,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from dataclasses import asdict, dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -68,8 +77,8 @@ from influmojo.errors import ApplicationError
 TOTAL_CAP = 1_000  # totals beyond this are the planner's estimate (PostgreSQL) with total_is_exact=False
 MAX_OFFSET = 10_000  # deeper pages need the cursor
 FACET_EXACT_LIMIT = 10_000  # above this many base matches, facets come from a block sample (PostgreSQL)
-FACET_SURELY_SAMPLED = 5  # planner estimate above this × FACET_EXACT_LIMIT: sample without counting first
-FACET_SAMPLE_ROWS = 10_000  # about how many table rows the sample reads
+FACET_SURELY_SAMPLED = 5  # estimate above this × the limit: no capped count first (FACET_EXACT_LIMIT, TOTAL_CAP)
+FACET_SAMPLE_ROWS = 5_000  # about how many table rows the sample reads (see creator_facets on accuracy)
 FACET_CACHE_SECONDS = 300  # facet answers are cached this long under the normalized query
 FACET_SAMPLE_SEED = 7  # REPEATABLE: the same query gives the same counts
 RELEVANCE_CANDIDATES = 1_000  # relevance ranks this many most-followed text matches
@@ -183,24 +192,48 @@ def _text_alternatives(text: str) -> list[Q]:
 
 def relevance_candidates(query: CreatorQuery) -> list[int]:
     """Creator ids of the most-followed cards matching `query`, most followed first (one statement): up to
-    max(RELEVANCE_CANDIDATES, TOTAL_CAP) + 1, so their number is also the exact total up to TOTAL_CAP.
+    max(RELEVANCE_CANDIDATES, TOTAL_CAP) + 1, so their number is also the exact total up to TOTAL_CAP."""
+    return [pk for pk, _relevance in ranked_candidates(query)]
+
+
+def ranked_candidates(query: CreatorQuery) -> list[tuple[int, float]]:
+    """(creator id, relevance) of the most-followed cards matching `query`, most followed first, in ONE statement;
+    as many as relevance_candidates, each with its relevance (text rank + name similarity, see _relevance).
 
     Relevance ranks only the first RELEVANCE_CANDIDATES of these: a broad word ("fitness" matches 12% of a
     million cards) would otherwise compute ts_rank_cd and word similarity for every match and sort them all.
-    On PostgreSQL each part of the text condition is its own branch of a UNION, so each gets its best plan:
+    On PostgreSQL each part of the text condition is its own branch of a UNION ALL, so each gets its best plan:
     the full-text branch walks card_followers from the top and stops at the candidates (or reads a rare
-    word's few matches from the GIN index), the name-similarity branch reads the trigram GIN index.
+    word's few matches from the GIN index), the name-similarity branch reads the trigram GIN index. The
+    branches hand up the search vector and name text of the rows they already read, and the relevance is
+    computed over the (deduplicated, limited) candidates only, so the page then reads just its own rows.
     """
     order = ("-followers", "-creator_id")
     wanted = max(RELEVANCE_CANDIDATES, TOTAL_CAP) + 1
+    text = query.search.strip()
     rest = listed_cards().filter(_base_conditions(query.with_(search="")), _all_of(_facet_conditions(query).values()))
-    branches = [rest.filter(alternative).order_by(*order).values_list("creator_id", "followers")
-                for alternative in _text_alternatives(query.search.strip())]
-    if len(branches) == 1:
-        return [pk for pk, _followers in branches[0][:wanted]]
-    limited = [branch[:wanted] for branch in branches]
-    combined = limited[0].union(*limited[1:]).order_by(*order)[:wanted]
-    return [pk for pk, _followers in combined]
+    alternatives = _text_alternatives(text)
+    if len(alternatives) == 1:
+        branch = rest.filter(alternatives[0]).annotate(relevance=_relevance(text)).order_by(*order)
+        return [(pk, relevance) for pk, relevance in branch.values_list("creator_id", "relevance")[:wanted]]
+    parts, params = [], []
+    for alternative in alternatives:
+        branch = rest.filter(alternative).order_by(*order).values_list(
+            "creator_id", "followers", "search_vector", "name_text")[:wanted]
+        sql, branch_params = branch.query.sql_with_params()
+        parts.append(f"({sql})")
+        params.extend(branch_params)
+    # The same expression as _relevance (ts_rank_cd over the websearch query + word_similarity), over the
+    # candidates' own columns; DISTINCT ON drops a card that both branches found.
+    statement = (
+        "SELECT c.creator_id, ts_rank_cd(c.search_vector, websearch_to_tsquery('english'::regconfig, %s)) "
+        "+ word_similarity(%s, c.name_text) FROM ("
+        "SELECT DISTINCT ON (u.creator_id) u.* FROM (" + " UNION ALL ".join(parts) + ") u ORDER BY u.creator_id"
+        ") c ORDER BY c.followers DESC, c.creator_id DESC LIMIT %s"
+    )
+    with connection.cursor() as db:
+        db.execute(statement, [text, text.lower(), *params, wanted])
+        return [(pk, relevance) for pk, relevance in db.fetchall()]
 
 
 def _shares_with_target(target) -> Q:
@@ -223,10 +256,16 @@ def match_candidates(query: CreatorQuery, target) -> QuerySet:
     return candidates.order_by("-followers", "-creator_id").values("pk")[:MATCH_CANDIDATES]
 
 
-def _base_conditions(query: CreatorQuery) -> Q:
-    """Filters that facets never leave out."""
+def _base_conditions(query: CreatorQuery, *, sampled: bool = False) -> Q:
+    """Filters that facets never leave out. `sampled`: the form for rows read by a block sample (PostgreSQL),
+    where the name-similarity part becomes `creator_id IN (its matches by the trigram GIN index)`: the same
+    rows, but word similarity is computed once per match instead of once per sampled row."""
     condition = Q()
-    if query.has_text:
+    if query.has_text and sampled and _is_postgres():
+        text = query.search.strip()
+        similar = CreatorCard.objects.filter(_WordSimilar(Value(text.lower()), F("name_text"))).values("pk")
+        condition &= _text_alternatives(text)[0] | Q(pk__in=similar)
+    elif query.has_text:
         condition &= _text_condition(query.search.strip())
     if query.min_followers is not None:
         condition &= Q(followers__gte=query.min_followers)
@@ -457,15 +496,19 @@ def creator_search(*, query: CreatorQuery, viewer, target=None, limit: int = 20,
     without one both are None. `cursor` (from a previous page's next_cursor) replaces `offset`.
     """
     ordering = effective_ordering(query, target)
+    ranked = None
     if ordering == "relevance":
-        candidates = relevance_candidates(query)
+        candidates = ranked_candidates(query)
         if len(candidates) <= TOTAL_CAP:
             total, total_is_exact = len(candidates), True
         else:
             total, total_is_exact = _total_beyond_cap(creator_filter(query))
-        # The candidates already match every filter: the page reads them by primary key and ranks them.
-        queryset = listed_cards().filter(pk__in=candidates[:RELEVANCE_CANDIDATES])
-        queryset = queryset.annotate(relevance=_relevance(query.search.strip()))
+        # Ranked here, in the order the database would sort them (relevance, followers, id: the candidates are
+        # most followed first, and the sort is stable); the page reads only its own rows by primary key.
+        # (PostgreSQL sorts a NULL relevance, from a card without a search vector, first when descending.)
+        ranked = sorted(candidates[:RELEVANCE_CANDIDATES],
+                        key=lambda candidate: (candidate[1] is not None, -(candidate[1] or 0)))
+        queryset = listed_cards()
     else:
         queryset = creator_filter(query)
         total, total_is_exact = search_total(queryset)
@@ -490,7 +533,16 @@ def creator_search(*, query: CreatorQuery, viewer, target=None, limit: int = 20,
         raise ApplicationError(f"Pages start at most {MAX_OFFSET} rows in; use the cursor to go deeper.",
                                code="offset_too_large", details={"offset": [f"At most {MAX_OFFSET}."]})
 
-    rows = list(queryset.order_by(*_order_by(ordering))[offset: offset + limit + 1])
+    if ranked is not None:
+        window = ranked[offset: offset + limit + 1]
+        by_pk = {card.pk: card for card in queryset.filter(pk__in=[pk for pk, _relevance in window])}
+        rows = []
+        for pk, relevance in window:
+            if pk in by_pk:  # (a card unlisted since the candidates were read is left out)
+                by_pk[pk].relevance = relevance
+                rows.append(by_pk[pk])
+    else:
+        rows = list(queryset.order_by(*_order_by(ordering))[offset: offset + limit + 1])
     cards = rows[:limit]
     for card in cards:
         if target is None:
@@ -534,10 +586,12 @@ def _count(condition: Q) -> Count:
 
 
 def _sampled(sql: str, percent: float) -> str:
-    table = f'FROM "{CreatorCard._meta.db_table}"'
-    if sql.count(table) != 1:
+    """The statement with its outer read of the card table (not a subquery's aliased `... U0`) sampled."""
+    table = re.compile(rf'FROM "{CreatorCard._meta.db_table}"(?! U\d)')
+    if len(table.findall(sql)) != 1:
         raise RuntimeError("facet query does not read the card table exactly once")
-    return sql.replace(table, f"{table} TABLESAMPLE SYSTEM ({percent:.4f}) REPEATABLE ({FACET_SAMPLE_SEED})")
+    return table.sub(lambda found: f"{found.group(0)} TABLESAMPLE SYSTEM ({percent:.4f}) "
+                                   f"REPEATABLE ({FACET_SAMPLE_SEED})", sql)
 
 
 def _run(queryset: QuerySet, percent: float | None) -> list[tuple]:
@@ -549,8 +603,8 @@ def _run(queryset: QuerySet, percent: float | None) -> list[tuple]:
         return db.fetchall()
 
 
-# Facets counted per value in one GROUP BY each (PostgreSQL): (facet, expression over the sampled rows `s`,
-# True when the column is a JSON list whose elements are the values).
+# Facets counted per value (PostgreSQL): (facet, column of the rows read, True when the column is a JSON list
+# whose elements are the values).
 _GROUPED_FACETS = [
     ("platform", "platforms", True),
     ("category", "categories", True),
@@ -563,51 +617,73 @@ _GROUPED_FACETS = [
 ]
 
 
-def _counts_postgres(query: CreatorQuery, percent: float | None) -> tuple[dict[str, dict[str, int]], int]:
-    """({facet: {value: count}}, total) in ONE statement: the rows matching the base filters (a block sample
-    when `percent` is given) are read once into a materialized CTE, with one boolean column per facet's own
-    selection; then each facet is a GROUP BY over those rows (list facets unnest their JSON array) keeping the
-    rows that pass every OTHER facet's selection, and the total keeps the rows passing all of them."""
+def _counts_postgres(query: CreatorQuery,
+                     percent: float | None) -> tuple[dict[str, dict[str, int]], int, int | None]:
+    """({facet: {value: count}}, total, rows read) in ONE statement that reads the rows matching the base filters
+    (a block sample when `percent` is given; `rows read` then counts every card row in the sampled pages, else
+    it is None) once: each row carries one boolean per facet, "passes every OTHER facet's
+    selection" (o_<facet>), and one GROUP BY GROUPING SETS counts them all in a single hashing pass. A list
+    facet groups by the whole JSON list first (a few thousand distinct lists at most) and unnests only the
+    groups."""
     selections = _facet_conditions(query)
     flags = {f"f_{name}": ExpressionWrapper(condition, output_field=BooleanField()) if condition
              else Value(True, output_field=BooleanField()) for name, condition in selections.items()}
     band = Case(*[When(_price_band(low, high), then=Value(value)) for value, low, high, _label in PRICE_BANDS],
                 default=Value(None), output_field=CharField())
-    rows = (listed_cards().filter(_base_conditions(query)).order_by()
+    rows = (listed_cards().filter(_base_conditions(query, sampled=percent is not None)).order_by()
             .annotate(price_band=band, **flags)
-            .values("creator_id", "platforms", "categories", "languages", "size_band", "availability", "verified",
-                    "country", "price_band", *flags))
+            .values("platforms", "categories", "languages", "size_band", "availability", "verified", "country",
+                    "price_band", *flags))
     sql, params = rows.query.sql_with_params()
     if percent is not None:
         sql = _sampled(sql, percent)
 
     def passing(*names):
-        return " AND ".join(f"s.f_{name}" for name in names) or "TRUE"
+        return "(" + (" AND ".join(f"q.f_{name}" for name in names) or "TRUE") + ")"
 
+    facets = [facet for facet, _column, _list in _GROUPED_FACETS]
+    columns = [column for _facet, column, _list in _GROUPED_FACETS]
+    others = ", ".join(f"{passing(*(name for name in selections if name != facet))} AS o_{facet}"
+                       for facet in facets)
+    # A facet's key is its column where the row passes the facet's others, else NULL (one cheap group, dropped);
+    # rows passing no facet's others and not all selections are dropped before grouping. OFFSET 0 keeps the
+    # read a subquery, so each selection (a jsonb containment, say) is evaluated once per row.
+    keys = [f"CASE WHEN r.o_{facet} THEN r.{column} END" for facet, column in zip(facets, columns, strict=True)]
+    grouped = (
+        "SELECT " + ", ".join(f"{key} AS {column}" for key, column in zip(keys, columns, strict=True)) + ", "
+        + ", ".join(f"GROUPING({key}) = 0 AS g_{facet}" for key, facet in zip(keys, facets, strict=True))
+        + ", r.o_all, count(*) AS n "
+        f"FROM (SELECT q.*, {others}, {passing(*selections)} AS o_all FROM ({sql} OFFSET 0) q) r "
+        "WHERE r.o_all OR " + " OR ".join(f"r.o_{facet}" for facet in facets) + " "
+        "GROUP BY GROUPING SETS (" + ", ".join(f"({key})" for key in keys) + ", (r.o_all))"
+    )
     parts = []
     for facet, column, is_list in _GROUPED_FACETS:
-        where = passing(*(name for name in selections if name != facet))
         if is_list:
             parts.append(
-                f"SELECT '{facet}', v.value, count(*) FROM s CROSS JOIN LATERAL jsonb_array_elements_text("
-                f"CASE WHEN jsonb_typeof(s.{column}) = 'array' THEN s.{column} ELSE '[]'::jsonb END) AS v(value) "
-                f"WHERE {where} GROUP BY v.value")
+                f"SELECT '{facet}', v.value, sum(g.n)::bigint FROM g CROSS JOIN LATERAL jsonb_array_elements_text("
+                f"CASE WHEN jsonb_typeof(g.{column}) = 'array' THEN g.{column} ELSE '[]'::jsonb END) AS v(value) "
+                f"WHERE g.g_{facet} AND g.{column} IS NOT NULL GROUP BY v.value")
         else:
-            value = f"s.{column}::text"
-            parts.append(f"SELECT '{facet}', {value}, count(*) FROM s WHERE {where} AND s.{column} IS NOT NULL "
-                         f"GROUP BY {value}")
-    parts.append(f"SELECT 'total', NULL, count(*) FROM s WHERE {passing(*selections)}")
-    statement = f"WITH s AS MATERIALIZED ({sql}) " + " UNION ALL ".join(parts)
+            parts.append(f"SELECT '{facet}', g.{column}::text, g.n FROM g WHERE g.g_{facet} AND g.{column} IS NOT NULL")
+    any_column = " OR ".join(f"g.g_{facet}" for facet in facets)
+    parts.append(f"SELECT 'total', NULL, g.n FROM g WHERE g.o_all AND NOT ({any_column})")
+    if percent is not None:
+        parts.append(f"SELECT 'read', NULL, (SELECT count(*) FROM \"{CreatorCard._meta.db_table}\" "
+                     f"TABLESAMPLE SYSTEM ({percent:.4f}) REPEATABLE ({FACET_SAMPLE_SEED}))")
+    statement = f"WITH g AS MATERIALIZED ({grouped}) " + " UNION ALL ".join(parts)
     counts: dict[str, dict[str, int]] = {facet: {} for facet, _column, _list in _GROUPED_FACETS}
-    total = 0
+    total, read = 0, None
     with connection.cursor() as db:
         db.execute(statement, params)
         for facet, value, count in db.fetchall():
             if facet == "total":
                 total = count
+            elif facet == "read":
+                read = count
             else:
                 counts[facet][value] = count
-    return counts, total
+    return counts, total, read
 
 
 def _counts_sqlite(query: CreatorQuery, base: QuerySet) -> tuple[dict[str, dict[str, int]], int]:
@@ -635,11 +711,18 @@ def _counts_sqlite(query: CreatorQuery, base: QuerySet) -> tuple[dict[str, dict[
     return counts, counted["total"]
 
 
-def _sample_percent() -> float:
+def _table_rows() -> float:
+    """PostgreSQL's estimate of the card table's rows, as the planner makes it: rows per page at the last
+    VACUUM/ANALYZE (pg_class) times the table's current pages, so growth since then is counted (-1: unknown)."""
     with connection.cursor() as db:
-        db.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [CreatorCard._meta.db_table])
+        db.execute("SELECT CASE WHEN relpages > 0 THEN reltuples / relpages * (pg_relation_size(oid) / "
+                   "current_setting('block_size')::int) ELSE reltuples END "
+                   "FROM pg_class WHERE oid = %s::regclass", [CreatorCard._meta.db_table])
         row = db.fetchone()
-    rows = row[0] if row else -1
+    return row[0] if row else -1
+
+
+def _sample_percent(rows: float) -> float:
     return 100.0 if rows <= 0 else max(0.01, min(100.0, 100.0 * FACET_SAMPLE_ROWS / rows))
 
 
@@ -671,7 +754,8 @@ def creator_facets(*, query: CreatorQuery, viewer) -> dict:
     PostgreSQL sends: an EXPLAIN of the base match set (text, followers, engagement, city, audience quality)
     and, unless its estimate is over FACET_SURELY_SAMPLED × FACET_EXACT_LIMIT, a count of it up to
     FACET_EXACT_LIMIT + 1; one statement for every facet and the total (see _counts_postgres); on the sampled
-    path also the table size and the list's total (capped count + EXPLAIN).
+    path also the table size and the list's total: the EXPLAIN that estimates it, after a capped count unless
+    the sample already shows more than FACET_SURELY_SAMPLED × TOTAL_CAP matches.
     """
     key = _facet_cache_key(query)
     cached = cache.get(key)
@@ -690,13 +774,20 @@ def _creator_facets(query: CreatorQuery) -> dict:
         exact = False  # clearly far too many to count exactly: no need to count them up to the limit first
     else:
         exact = capped_count(base, FACET_EXACT_LIMIT)[1]
-    percent = None if exact else _sample_percent()
-    scale = 1.0 if percent is None else 100.0 / percent
+    table_rows = None if exact else _table_rows()
+    percent = None if exact else _sample_percent(table_rows)
 
+    read = None
     if _is_postgres():
-        counts, counted_total = _counts_postgres(query, percent)
+        counts, counted_total, read = _counts_postgres(query, percent)
     else:
         counts, counted_total = _counts_sqlite(query, base)
+    # A block sample reads a random number of rows (pages hold different numbers of rows, some none), so its
+    # counts are scaled by table rows / rows the sample read (a ratio estimate), not by 100 / percent alone.
+    if percent is None or percent >= 100:
+        scale = 1.0  # counted, or a "sample" of every page
+    else:
+        scale = table_rows / read if read and table_rows > 0 else 100.0 / percent
 
     def shown(count):
         return count if exact else _round(count * scale)
@@ -725,6 +816,10 @@ def _creator_facets(query: CreatorQuery) -> dict:
 
     if exact:
         total, total_is_exact = counted_total, True
+    elif counted_total * scale > FACET_SURELY_SAMPLED * TOTAL_CAP:
+        # The sample alone shows far more than TOTAL_CAP matches: the list's total is the planner's estimate
+        # either way, so the capped count (1,001 rows read, dearest for text) is skipped.
+        total, total_is_exact = _total_beyond_cap(creator_filter(query))
     else:
         total, total_is_exact = search_total(creator_filter(query))
     return {"total": total, "total_is_exact": total_is_exact, "exact": exact, "facets": facets}

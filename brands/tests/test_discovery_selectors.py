@@ -389,7 +389,10 @@ def test_big_match_sets_count_facets_from_a_sample(monkeypatch, facet_cards, dja
     monkeypatch.setattr(discovery, "TOTAL_CAP", 2)
     monkeypatch.setattr(discovery, "FACET_SAMPLE_ROWS", 10**9)  # sample 100%: the estimate equals the truth
 
-    with django_assert_max_num_queries(5) as captured:  # + the EXPLAIN that estimates the total
+    # at most: EXPLAIN + capped count of the base set (the count only when the planner, whose estimate for this
+    # tiny table depends on whether it was ANALYZEd yet, does not already put it far beyond the limit), table
+    # size, the one sampled statement, the list's capped count + the EXPLAIN that estimates it
+    with django_assert_max_num_queries(6) as captured:
         facets = discovery.creator_facets(query=CreatorQuery(), viewer=None)
 
     assert (facets["exact"], facets["total_is_exact"]) == (False, False) and facets["total"] >= 2
@@ -400,14 +403,45 @@ def test_big_match_sets_count_facets_from_a_sample(monkeypatch, facet_cards, dja
 
 
 @pytest.mark.postgres
+def test_a_sample_with_text_counts_what_the_exact_path_counts(monkeypatch, facet_cards):
+    for card, name in zip(facet_cards, ["Sarah Johnson", "Sarah Jonsson", "Mike Brown", "Sarah Johnson"], strict=True):
+        card.display_name, card.name_text = name, name.lower()
+        card.save()
+    query = CreatorQuery(search="Sarah Jonson")
+    exact = discovery.creator_facets(query=query, viewer=None)
+    cache.clear()
+    monkeypatch.setattr(discovery, "FACET_EXACT_LIMIT", 0)
+    monkeypatch.setattr(discovery, "FACET_SAMPLE_ROWS", 10**9)  # sample 100%: the estimate equals the truth
+
+    sampled = discovery.creator_facets(query=query, viewer=None)
+
+    assert exact["exact"] is True and sampled["exact"] is False
+    assert sampled["facets"] == exact["facets"] and _facet(sampled, "platform")["youtube"] == 2
+
+
+@pytest.mark.postgres
+def test_a_sample_far_beyond_the_cap_skips_the_capped_count(monkeypatch, facet_cards, django_assert_max_num_queries):
+    monkeypatch.setattr(discovery, "FACET_EXACT_LIMIT", 2)
+    monkeypatch.setattr(discovery, "TOTAL_CAP", 0)
+    monkeypatch.setattr(discovery, "FACET_SAMPLE_ROWS", 10**9)
+
+    with django_assert_max_num_queries(5) as captured:
+        facets = discovery.creator_facets(query=CreatorQuery(), viewer=None)
+
+    assert (facets["exact"], facets["total_is_exact"]) == (False, False)
+    assert not [q for q in captured.captured_queries if q["sql"].startswith("SELECT COUNT(*)") and "LIMIT 1)" in q["sql"]]
+
+
+@pytest.mark.postgres
 def test_sampled_counts_are_scaled_by_the_sample_share(monkeypatch, facet_cards):
     monkeypatch.setattr(discovery, "FACET_EXACT_LIMIT", 2)
-    monkeypatch.setattr(discovery, "_sample_percent", lambda: 4.0)
+    monkeypatch.setattr(discovery, "_table_rows", lambda: 200.0)
+    monkeypatch.setattr(discovery, "_sample_percent", lambda rows: 4.0)
 
-    def sampled_counts(query, percent):  # what a 4% sample saw
+    def sampled_counts(query, percent):  # what a 4% sample saw: 8 of the table's 200 rows (scale 25)
         assert percent == 4.0
         return {"platform": {"youtube": 1}, "category": {}, "language": {}, "size": {}, "availability": {},
-                "verified": {}, "price": {}, "country": {"US": 3}}, 4
+                "verified": {}, "price": {}, "country": {"US": 3}}, 4, 8
 
     monkeypatch.setattr(discovery, "_counts_postgres", sampled_counts)
 
