@@ -140,7 +140,7 @@ def order_actions(order: Order, user, *, now=None) -> list[str]:
 
 # --- Disputes (agents) -------------------------------------------------------------------------------------------
 def dispute_queue(*, actor: Actor, status: str | None = None) -> QuerySet[Dispute]:
-    """Disputes for agents: open ones first, oldest first (waiting longest), then resolved, newest first."""
+    """Disputes for agents: open ones first, each group oldest (waiting longest) first."""
     if actor.role not in AGENT_ROLES:
         raise PermissionDenied("Only agents and admins handle disputes.")
     disputes = Dispute.objects.select_related("order__brand", "order__creator", "opened_by", "resolved_by")
