@@ -53,7 +53,8 @@ def _submissions(order: Order) -> str:
         decided = f" by {version.decided_by.email}" if version.decided_by else ""
         rows.append(format_html(
             "<tr><td>v{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{}</td><td>{}</td></tr>",
-            version.version, f"{version.created_at:%Y-%m-%d %H:%M}", version.message or "—", links, _files(list(version.files.all())),
+            version.version, f"{version.created_at:%Y-%m-%d %H:%M}", version.message or "—", links,
+            _files(list(version.files.all())),
             version.get_decision_display(), decided, version.feedback or "—",
         ))
     head = format_html("<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
