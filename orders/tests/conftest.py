@@ -1,8 +1,9 @@
 """Fixtures of the orders tests.
 
-`payments` is the payments side as orders sees it (payments.services: payment_start, payment_prepare,
-payment_cancel, escrow_settle). While payments' services are not there yet, a recording stand-in with the
-contract's behaviour is used; each call is kept so tests assert what orders asked payments to do.
+`payments` records what orders asks of the payments side (payments.services: payment_start, payment_prepare,
+payment_cancel, escrow_settle) and passes each call on to payments' real services (sandbox gateway, no
+network); `fail_prepare` makes the gateway step fail. Without payments' services (before they landed) a
+stand-in with the contract's behaviour answers instead.
 """
 
 import datetime
@@ -72,10 +73,50 @@ class PaymentsSpy:
         return [refund for order_id, refund, *_ in self.settled if order_id == order.pk]
 
 
+CONTRACT = ("payment_start", "payment_prepare", "payment_cancel", "escrow_settle")
+
+
+def real_payments():
+    """payments.services when it implements the contract, else None."""
+    try:
+        from payments import services
+    except ImportError:
+        return None
+    return services if all(hasattr(services, name) for name in CONTRACT) else None
+
+
+@dataclass
+class PaymentsRecorder(PaymentsSpy):
+    """The real payments services, each call recorded as the stand-in records it."""
+
+    real: object = None
+
+    def payment_start(self, *, payer, orders, actor):
+        payment = self.real.payment_start(payer=payer, orders=orders, actor=actor)
+        self.started.append((payment.pk, sorted(order.pk for order in orders)))
+        return payment
+
+    def payment_prepare(self, *, payment_id, actor):
+        self.prepared.append(payment_id)
+        if self.fail_prepare:
+            raise self.fail_prepare
+        return self.real.payment_prepare(payment_id=payment_id, actor=actor)
+
+    def payment_cancel(self, *, payment_id, actor):
+        payment = self.real.payment_cancel(payment_id=payment_id, actor=actor)
+        self.cancelled.append(payment_id)
+        return payment
+
+    def escrow_settle(self, *, order_id, refund_amount, reason, actor):
+        self.real.escrow_settle(order_id=order_id, refund_amount=refund_amount, reason=reason, actor=actor)
+        self.settled.append((order_id, refund_amount, reason, actor.role))
+
+
 @pytest.fixture(autouse=True)
 def payments(monkeypatch):
-    spy = PaymentsSpy()
-    for name in ("payment_start", "payment_prepare", "payment_cancel", "escrow_settle"):
+    real = real_payments()
+    spy = PaymentsRecorder(real=real) if real else PaymentsSpy()
+    for name in CONTRACT:
         monkeypatch.setattr(money, name, getattr(spy, name))
     return spy
 
