@@ -1,3 +1,11 @@
-"""Payments pages (and, for payments, the provider webhooks)."""
+"""Payments pages: the provider webhooks and the sandbox gateway's own test pages."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from .gateways import sandbox_pages
+from .webhooks import stripe_webhook
+
+urlpatterns = [
+    path("webhooks/stripe/", stripe_webhook, name="payments_stripe_webhook"),
+    *sandbox_pages.urlpatterns,
+]

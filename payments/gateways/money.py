@@ -54,3 +54,9 @@ def from_minor(minor: int, currency: str) -> Decimal:
     if isinstance(minor, bool) or not isinstance(minor, int):
         raise TypeError(f"minor units are int, not {type(minor).__name__}")
     return Decimal(minor).scaleb(-currency_exponent(currency)).quantize(Decimal("0.01"))
+
+
+def cents(value) -> Decimal:
+    """A database sum as an exact amount: SQLite adds decimals as floats (1e-15 noise), PostgreSQL exactly;
+    every amount summed is whole cents, so rounding to the cent gives back the exact sum. None is zero."""
+    return Decimal(value or 0).quantize(Decimal("0.01"))
