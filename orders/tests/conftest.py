@@ -151,3 +151,18 @@ def order_in(status: str, *, brand=None, creator=None, **fields) -> Order:
         Submission.objects.create(deliverable=order.deliverable, version=1, message="Here it is",
                                   links=["https://instagram.com/p/1"], submitted_by=order.creator)
     return order
+
+
+def pay_in_sandbox(payment: Payment) -> Payment:
+    """The brand confirms on the sandbox's page: its success event goes through payments' event processing,
+    as the provider's webhook would (run inside django_capture_on_commit_callbacks, or a transactional test)."""
+    from payments.gateways.sandbox import DEFAULT_CARD, TEST_CARDS, SandboxGateway
+    from payments.services.events import webhook_event_process
+
+    gateway = SandboxGateway()
+    payment.refresh_from_db()
+    intent = gateway.payment_intent_object(payment=payment, card=TEST_CARDS[DEFAULT_CARD], status="succeeded")
+    webhook_event_process(gateway="sandbox", event=gateway.event(
+        event_id=f"evt_{payment.provider_payment_id}_succeeded", type="payment_intent.succeeded", obj=intent))
+    payment.refresh_from_db()
+    return payment

@@ -8,11 +8,13 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from accounts.tests.factories import BrandUserFactory
+from creators.tests.factories import PackageFactory
 from influmojo.errors import InvalidTransition
 from influmojo.permissions import Actor
 from orders.models import Order, OrderEvent
-from orders.services import orders, timers
-from orders.tests.conftest import order_in
+from orders.services import cart, checkout, orders, timers
+from orders.tests.conftest import future, order_in, pay_in_sandbox, real_payments
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 S = Order.Status
@@ -40,8 +42,29 @@ def race(*calls):
     return results
 
 
+def delivered_order() -> Order:
+    """A delivered order; paid through payments' real services (sandbox) when they exist, its creator able to
+    receive payouts, so that the race is also about the release, the payout and its transfer."""
+    if real_payments() is None:
+        return order_in(S.DELIVERED)
+    from payments.models import ConnectedAccount
+
+    package = PackageFactory()
+    brand = BrandUserFactory()
+    ConnectedAccount.objects.create(user=package.creator, gateway="sandbox", details_submitted=True,
+                                    payouts_enabled=True, charges_enabled=True,
+                                    provider_account_id=f"acct_sandbox_{package.creator_id}")
+    cart.cart_add_package(actor=Actor.of(brand), package_id=package.pk)
+    outcome = checkout.checkout(actor=Actor.of(brand), requirements="Brief", deadline=future(days=14))
+    pay_in_sandbox(outcome.payment)
+    order = outcome.orders[0]
+    orders.order_accept(order_id=order.pk, actor=Actor.of(package.creator))
+    orders.order_deliver(order_id=order.pk, actor=Actor.of(package.creator), links=["https://x.test/1"])
+    return Order.objects.get(pk=order.pk)
+
+
 def test_two_concurrent_approvals_complete_once_and_settle_once(payments):
-    order = order_in(S.DELIVERED)
+    order = delivered_order()
     brand = Actor.of(order.brand)
 
     results = race(lambda: orders.order_approve(order_id=order.pk, actor=brand),
@@ -52,6 +75,14 @@ def test_two_concurrent_approvals_complete_once_and_settle_once(payments):
     assert Order.objects.get(pk=order.pk).status == S.COMPLETED
     assert order.events.filter(kind=OrderEvent.Kind.STATUS, new_status=S.COMPLETED).count() == 1
     assert len(payments.settled) == 1
+    if real_payments() is not None:
+        from payments.models import JournalEntry, Payout
+        from payments.selectors import ledger_check
+
+        assert list(Payout.objects.filter(order=order).values_list("status", flat=True)) == ["paid"]
+        assert JournalEntry.objects.filter(order=order, kind="release").count() == 1
+        assert JournalEntry.objects.filter(order=order, kind="transfer").count() == 1  # one transfer
+        assert ledger_check().ok
 
 
 def test_an_approval_racing_the_auto_completion_settles_once(payments):
