@@ -37,7 +37,7 @@ from payments.models import Payment
 from ..models import ZERO, CartItem, CustomOffer, Order, OrderAttachment, OrderEvent, OrderItem, UsageRights
 from . import money
 from .cart import require_brand
-from .common import clean_text
+from .common import clean_text, lock_unpaid_with_payment
 from .deliverables import deliverable_create
 from .files import CheckedFile, check_uploads
 from .offers import offer_transition
@@ -243,6 +243,7 @@ def orders_pay(*, actor: Actor, order_ids) -> PaymentOutcome:
     if not wanted:
         raise ApplicationError("Choose the orders to pay.", code="no_orders", details={"order_ids": ["Required."]})
     with transaction.atomic():
+        lock_unpaid_with_payment(order_ids=wanted)
         orders = list(Order.objects.select_for_update().filter(pk__in=wanted, brand=actor.user).order_by("pk"))
         if len(orders) != len(wanted):
             raise NotFound("Order not found.")

@@ -1,5 +1,7 @@
 """Pieces the orders services share: locking an order the actor may see, and checking a move before acting."""
 
+from django.db.models import Q
+
 from influmojo.errors import ApplicationError, InvalidTransition, NotFound
 from influmojo.permissions import Actor
 
@@ -23,6 +25,18 @@ def locked_order(*, order_id: int, actor: Actor) -> Order:
     if order is None or not is_party(order, actor):
         raise NotFound("Order not found.")
     return order
+
+
+def lock_unpaid_with_payment(*, order_ids) -> None:
+    """Before an unpaid order's payment is touched: lock the orders and every other unpaid order of their
+    payments, in id order. payments' webhook locks a payment's orders in id order and then the payment, so
+    taking the same rows in the same order here (and the payment only afterwards) cannot deadlock with it."""
+    rows = Order.objects.filter(pk__in=list(order_ids), status=Order.Status.PENDING_PAYMENT,
+                                payment_id__isnull=False)
+    payment_ids = list(rows.values_list("payment_id", flat=True))
+    if payment_ids:
+        siblings = Order.objects.filter(Q(pk__in=list(order_ids)) | Q(payment_id__in=payment_ids))
+        list(siblings.select_for_update().order_by("pk").values_list("pk", flat=True))
 
 
 def transition_refused(order: Order, to: str, actor: Actor) -> InvalidTransition:

@@ -27,7 +27,14 @@ from payments.models import Payment
 from .. import notify
 from ..models import ZERO, Order, OrderEvent, Submission
 from . import deliverables, money, rules
-from .common import check_transition, clean_text, is_party, locked_order, transition_refused
+from .common import (
+    check_transition,
+    clean_text,
+    is_party,
+    lock_unpaid_with_payment,
+    locked_order,
+    transition_refused,
+)
 
 S = Order.Status
 NOTE_MAX_LENGTH = OrderEvent._meta.get_field("note").max_length
@@ -90,7 +97,8 @@ def order_mark_paid(*, order_id: int, payment_id: int) -> bool:
 
 
 def abandon_payment(order: Order, actor: Actor) -> None:
-    """Cancelling an unpaid order abandons its payment; the payment's other orders stay payable (payment=None)."""
+    """Cancelling an unpaid order abandons its payment; the payment's other orders stay payable (payment=None).
+    The caller has locked them first (common.lock_unpaid_with_payment)."""
     if order.payment_id is None:
         return
     payment = Payment.objects.filter(pk=order.payment_id).only("id", "status").first()
@@ -237,6 +245,7 @@ def order_cancel(*, order_id: int, actor: Actor, reason: str = "") -> Order:
     Returns the order (still active when this was only a request).
     """
     reason = clean_text(reason, field="reason", max_length=REASON_MAX_LENGTH)
+    lock_unpaid_with_payment(order_ids=[order_id])
     order = locked_order(order_id=order_id, actor=actor)
     now = timezone.now()
     if actor.role == "system":

@@ -28,6 +28,7 @@ from payments.models import Payment
 from .. import notify
 from ..models import CustomOffer, Order, OrderEvent, OrderReminder
 from . import offers, rules
+from .common import lock_unpaid_with_payment
 from .orders import abandon_payment, cancel_paid_order, order_approve, order_event_add, order_transition
 
 logger = logging.getLogger(__name__)
@@ -68,6 +69,7 @@ def order_complete_unreviewed(*, order_id: int, now=None) -> bool:
 @transaction.atomic
 def order_cancel_unpaid(*, order_id: int, now=None) -> bool:
     now = now or timezone.now()
+    lock_unpaid_with_payment(order_ids=[order_id])
     order = _lock(order_id)
     cutoff = now - datetime.timedelta(hours=settings.ORDER_UNPAID_CANCEL_HOURS)
     if order is None or order.status != S.PENDING_PAYMENT or order.created_at >= cutoff:
