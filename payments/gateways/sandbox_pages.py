@@ -5,6 +5,8 @@ Stripe's webhooks go through, so the same states and ledger entries follow. Even
 happened (a payment succeeds once: a double submit is a duplicate event and changes nothing).
 """
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -50,12 +52,12 @@ def sandbox_confirm(request, payment_id: int):
     payment = Payment.objects.filter(pk=payment_id, payer=request.user, gateway=GATEWAY).first()
     if payment is None:
         raise Http404("Payment not found.")
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"), "")
     if request.method == "POST":
         return _confirm(request, payment, next_url)
     return render(request, "payments/sandbox_confirm.html", {
         "payment": payment, "orders": [escrow.order for escrow in payment.escrows.select_related("order")],
-        "cards": TEST_CARDS.values(), "default_card": DEFAULT_CARD, "next": _safe_next(request, next_url, ""),
+        "cards": TEST_CARDS.values(), "default_card": DEFAULT_CARD, "next": next_url,
         "open": payment.status in (Payment.Status.PENDING, Payment.Status.FAILED),
     })
 
@@ -63,7 +65,7 @@ def sandbox_confirm(request, payment_id: int):
 def _confirm(request, payment: Payment, next_url: str):
     from payments.services import payment_prepare
 
-    here = request.path + (f"?next={next_url}" if next_url else "")
+    here = request.path + (f"?{urlencode({'next': next_url})}" if next_url else "")
     card = TEST_CARDS.get(DECLINE_CARD if request.POST.get("action") == "decline" else request.POST.get("card", ""))
     if card is None:
         messages.error(request, "Choose one of the test cards.")
