@@ -277,10 +277,12 @@ def order_cancel(*, order_id: int, actor: Actor, reason: str = "") -> Order:
         check_transition(order, S.CANCELLED, actor)
         abandon_payment(order, actor)
         return order_transition(order_id=order.pk, to=S.CANCELLED, actor=actor, note=reason or "Cancelled.")
-    if order.status in rules.REVISABLE:
+    if order.status == S.PAID:
+        note = "Cancelled before the creator accepted."
+    elif rules.deadline_missed(order, now):
         note = f"Cancelled after the deadline ({order.deadline:%Y-%m-%d}) was missed."
     else:
-        note = "Cancelled before the creator accepted."
+        note = "Cancelled."
     return cancel_paid_order(order, actor=actor, note=note + (f" {reason}" if reason else ""), settle_actor=actor)
 
 
