@@ -2,12 +2,11 @@
 
 `payments` records what orders asks of the payments side (payments.services: payment_start, payment_prepare,
 payment_cancel, escrow_settle) and passes each call on to payments' real services (sandbox gateway, no
-network); `fail_prepare` makes the gateway step fail. Without payments' services (before they landed) a
-stand-in with the contract's behaviour answers instead.
+network); `fail_prepare` makes the gateway step fail. Money effects are read back through payments' own
+selectors and rows in test_money_flows.py.
 """
 
 import datetime
-import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -15,39 +14,31 @@ import pytest
 from django.utils import timezone
 
 from creators.tests.factories import PackageFactory
-from influmojo.errors import ApplicationError, InvalidTransition
+from influmojo.errors import ApplicationError
 from orders.models import Order, Submission
 from orders.services import money
 from orders.tests.factories import OrderFactory
+from payments import services
+from payments.gateways.sandbox import DEFAULT_CARD, TEST_CARDS, SandboxGateway
 from payments.models import Payment
+from payments.services.events import webhook_event_process
+
+
+CONTRACT = ("payment_start", "payment_prepare", "payment_cancel", "escrow_settle")
 
 
 @dataclass
-class Intent:
-    payment: Payment
-    gateway: str = "sandbox"
-    client_secret: str = "secret"
-    publishable_key: str = ""
-    confirm_url: str | None = "/payments/sandbox/confirm"
+class PaymentsRecorder:
+    """payments' real services (sandbox gateway), each call recorded: what orders asked payments to do."""
 
-
-@dataclass
-class PaymentsSpy:
-    started: list = field(default_factory=list)
-    prepared: list = field(default_factory=list)
-    cancelled: list = field(default_factory=list)
+    started: list = field(default_factory=list)  # (payment_id, [order ids])
+    prepared: list = field(default_factory=list)  # payment ids
+    cancelled: list = field(default_factory=list)  # payment ids
     settled: list = field(default_factory=list)  # (order_id, refund_amount, reason, actor role)
-    fail_prepare: ApplicationError | None = None
+    fail_prepare: ApplicationError | None = None  # the gateway step fails with this instead
 
     def payment_start(self, *, payer, orders, actor):
-        if not orders:
-            raise ApplicationError("No orders to pay.", code="no_orders")
-        if len({order.currency for order in orders}) > 1:
-            raise ApplicationError("Mixed currencies.", code="mixed_currencies")
-        payment = Payment.objects.create(
-            payer=payer, gateway="sandbox", amount=sum(order.subtotal for order in orders),
-            currency=orders[0].currency, idempotency_key=f"test-{uuid.uuid4().hex}",
-        )
+        payment = services.payment_start(payer=payer, orders=orders, actor=actor)
         self.started.append((payment.pk, sorted(order.pk for order in orders)))
         return payment
 
@@ -55,70 +46,27 @@ class PaymentsSpy:
         self.prepared.append(payment_id)
         if self.fail_prepare:
             raise self.fail_prepare
-        return Intent(payment=Payment.objects.get(pk=payment_id), client_secret=f"pi_{payment_id}_secret")
+        return services.payment_prepare(payment_id=payment_id, actor=actor)
 
     def payment_cancel(self, *, payment_id, actor):
-        payment = Payment.objects.get(pk=payment_id)
-        payment.status = Payment.Status.CANCELLED
-        payment.save(update_fields=["status"])
+        payment = services.payment_cancel(payment_id=payment_id, actor=actor)
         self.cancelled.append(payment_id)
         return payment
 
     def escrow_settle(self, *, order_id, refund_amount, reason, actor):
-        if any(settled[0] == order_id for settled in self.settled):
-            raise InvalidTransition("already settled")
+        services.escrow_settle(order_id=order_id, refund_amount=refund_amount, reason=reason, actor=actor)
         self.settled.append((order_id, refund_amount, reason, actor.role))
 
     def refunds(self, order) -> list[Decimal]:
         return [refund for order_id, refund, *_ in self.settled if order_id == order.pk]
 
 
-CONTRACT = ("payment_start", "payment_prepare", "payment_cancel", "escrow_settle")
-
-
-def real_payments():
-    """payments.services when it implements the contract, else None."""
-    try:
-        from payments import services
-    except ImportError:
-        return None
-    return services if all(hasattr(services, name) for name in CONTRACT) else None
-
-
-@dataclass
-class PaymentsRecorder(PaymentsSpy):
-    """The real payments services, each call recorded as the stand-in records it."""
-
-    real: object = None
-
-    def payment_start(self, *, payer, orders, actor):
-        payment = self.real.payment_start(payer=payer, orders=orders, actor=actor)
-        self.started.append((payment.pk, sorted(order.pk for order in orders)))
-        return payment
-
-    def payment_prepare(self, *, payment_id, actor):
-        self.prepared.append(payment_id)
-        if self.fail_prepare:
-            raise self.fail_prepare
-        return self.real.payment_prepare(payment_id=payment_id, actor=actor)
-
-    def payment_cancel(self, *, payment_id, actor):
-        payment = self.real.payment_cancel(payment_id=payment_id, actor=actor)
-        self.cancelled.append(payment_id)
-        return payment
-
-    def escrow_settle(self, *, order_id, refund_amount, reason, actor):
-        self.real.escrow_settle(order_id=order_id, refund_amount=refund_amount, reason=reason, actor=actor)
-        self.settled.append((order_id, refund_amount, reason, actor.role))
-
-
 @pytest.fixture(autouse=True)
 def payments(monkeypatch):
-    real = real_payments()
-    spy = PaymentsRecorder(real=real) if real else PaymentsSpy()
+    recorder = PaymentsRecorder()
     for name in CONTRACT:
-        monkeypatch.setattr(money, name, getattr(spy, name))
-    return spy
+        monkeypatch.setattr(money, name, getattr(recorder, name))
+    return recorder
 
 
 @pytest.fixture
@@ -156,9 +104,6 @@ def order_in(status: str, *, brand=None, creator=None, **fields) -> Order:
 def pay_in_sandbox(payment: Payment) -> Payment:
     """The brand confirms on the sandbox's page: its success event goes through payments' event processing,
     as the provider's webhook would (run inside django_capture_on_commit_callbacks, or a transactional test)."""
-    from payments.gateways.sandbox import DEFAULT_CARD, TEST_CARDS, SandboxGateway
-    from payments.services.events import webhook_event_process
-
     gateway = SandboxGateway()
     payment.refresh_from_db()
     intent = gateway.payment_intent_object(payment=payment, card=TEST_CARDS[DEFAULT_CARD], status="succeeded")

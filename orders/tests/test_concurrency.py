@@ -14,7 +14,9 @@ from influmojo.errors import InvalidTransition
 from influmojo.permissions import Actor
 from orders.models import Order, OrderEvent
 from orders.services import cart, checkout, orders, timers
-from orders.tests.conftest import future, order_in, pay_in_sandbox, real_payments
+from orders.tests.conftest import future, order_in, pay_in_sandbox
+from payments.models import ConnectedAccount, JournalEntry, Payout
+from payments.selectors import ledger_check
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 S = Order.Status
@@ -43,12 +45,8 @@ def race(*calls):
 
 
 def delivered_order() -> Order:
-    """A delivered order; paid through payments' real services (sandbox) when they exist, its creator able to
-    receive payouts, so that the race is also about the release, the payout and its transfer."""
-    if real_payments() is None:
-        return order_in(S.DELIVERED)
-    from payments.models import ConnectedAccount
-
+    """A delivered order paid through payments (sandbox), its creator able to receive payouts, so that the race
+    is also about the release, the payout and its transfer."""
     package = PackageFactory()
     brand = BrandUserFactory()
     ConnectedAccount.objects.create(user=package.creator, gateway="sandbox", details_submitted=True,
@@ -75,14 +73,10 @@ def test_two_concurrent_approvals_complete_once_and_settle_once(payments):
     assert Order.objects.get(pk=order.pk).status == S.COMPLETED
     assert order.events.filter(kind=OrderEvent.Kind.STATUS, new_status=S.COMPLETED).count() == 1
     assert len(payments.settled) == 1
-    if real_payments() is not None:
-        from payments.models import JournalEntry, Payout
-        from payments.selectors import ledger_check
-
-        assert list(Payout.objects.filter(order=order).values_list("status", flat=True)) == ["paid"]
-        assert JournalEntry.objects.filter(order=order, kind="release").count() == 1
-        assert JournalEntry.objects.filter(order=order, kind="transfer").count() == 1  # one transfer
-        assert ledger_check().ok
+    assert list(Payout.objects.filter(order=order).values_list("status", flat=True)) == ["paid"]
+    assert JournalEntry.objects.filter(order=order, kind="release").count() == 1
+    assert JournalEntry.objects.filter(order=order, kind="transfer").count() == 1  # one transfer
+    assert ledger_check().ok
 
 
 def test_an_approval_racing_the_auto_completion_settles_once(payments):

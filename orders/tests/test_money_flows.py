@@ -12,13 +12,9 @@ from creators.tests.factories import PackageFactory
 from influmojo.permissions import Actor
 from orders.models import Order
 from orders.services import cart, checkout, disputes, orders, timers
-from orders.tests.conftest import future, pay_in_sandbox, real_payments
-
-if real_payments() is None:
-    pytest.skip("payments' services are not there yet", allow_module_level=True)
-
-from payments.models import Escrow, Payment, Payout, Refund  # noqa: E402
-from payments.selectors import brand_spend, creator_earnings, ledger_check  # noqa: E402
+from orders.tests.conftest import future, pay_in_sandbox
+from payments.models import Escrow, Payment, Payout, Refund
+from payments.selectors import brand_spend, creator_earnings, ledger_check
 
 pytestmark = pytest.mark.django_db
 S = Order.Status
