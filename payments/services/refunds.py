@@ -35,11 +35,13 @@ def refund_transition(*, refund: Refund, to: str, actor: Actor, **changes) -> Re
 
 
 def refund_create(*, payment: Payment, escrow: Escrow, amount: Decimal, reason: str, actor: Actor) -> Refund:
-    """A pending refund of `amount` from `escrow`, sent once this commits. The caller holds `payment` locked."""
+    """A pending refund of `amount` from `escrow`, sent once this commits. The payment row is locked (again, if
+    the caller already holds it), so two refunds decided at once are capped one after the other."""
     from .escrow import held_remaining
 
     if amount <= 0:
         raise ApplicationError("A refund must be more than zero.", code="invalid_amount")
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
     held = held_remaining(escrow)
     in_flight = cents(payment.refunds.exclude(status=Refund.Status.FAILED).aggregate(total=Sum("amount"))["total"])
     # Never more than this order's hold, and never more than the payment, whatever path asked.
