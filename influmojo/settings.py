@@ -455,3 +455,8 @@ if not DEBUG and PAYMENT_GATEWAY == "stripe" and not STRIPE_WEBHOOK_SECRET:
     raise ImproperlyConfigured("STRIPE_WEBHOOK_SECRET is required with STRIPE_SECRET_KEY when DJANGO_DEBUG is off")
 # The platform's share of every order, taken from the creator's side and shown to both before they commit.
 PLATFORM_FEE_RATE = env.str("PLATFORM_FEE_RATE", default="0.05")
+# Re-queues payouts and refunds whose task was lost or gave up (each task is idempotent; safe to overlap).
+CELERY_BEAT_SCHEDULE["payments.retry_stuck_money"] = {
+    "task": "payments.tasks.retry_stuck_money",
+    "schedule": 15 * 60,
+}
