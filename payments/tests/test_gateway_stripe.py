@@ -275,7 +275,9 @@ def test_within_tolerance_is_accepted(gateway, settings):
     settings.STRIPE_WEBHOOK_TOLERANCE_SECONDS = 600
     body = _body()
 
-    assert gateway.parse_webhook(body, signed(body, timestamp=int(time.time()) - 500)).type == "payment_intent.succeeded"
+    event = gateway.parse_webhook(body, signed(body, timestamp=int(time.time()) - 500))
+
+    assert event.type == "payment_intent.succeeded"
 
 
 def test_no_webhook_secret_refuses_everything(gateway, settings):
@@ -284,3 +286,25 @@ def test_no_webhook_secret_refuses_everything(gateway, settings):
 
     with pytest.raises(SignatureInvalid, match="not configured"):
         gateway.parse_webhook(body, signed(body, secret=WEBHOOK_SECRET))
+
+
+def test_the_client_uses_our_timeout_key_and_no_retries_of_its_own(stripe_settings):
+    stripe_settings.STRIPE_HTTP_TIMEOUT_SECONDS = 7
+    stripe_settings.STRIPE_API_VERSION = "2026-10-28.endive"
+
+    client = StripeGateway().client
+
+    requestor = client._requestor
+    assert requestor._options.api_key == "sk_test_51Influmojo000000000000000000"
+    assert requestor._options.stripe_version == "2026-10-28.endive"
+    assert requestor._options.max_network_retries == 0
+    assert requestor._client._timeout == 7
+
+
+def test_get_gateway_follows_the_setting_or_the_rows_own(settings):
+    from payments.gateways import get_gateway
+
+    settings.PAYMENT_GATEWAY = "sandbox"
+    assert get_gateway().name == "sandbox" and get_gateway("stripe").name == "stripe"
+    with pytest.raises(GatewayError, match="Unknown payment gateway 'paypal'"):
+        get_gateway("paypal")
