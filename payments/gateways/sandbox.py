@@ -22,6 +22,7 @@ from .base import (
     AccountStatus,
     Card,
     GatewayEvent,
+    GatewayRefused,
     PaymentIntentResult,
     RefundResult,
     SetupIntentResult,
@@ -81,7 +82,9 @@ class SandboxGateway:
                                    currency=currency.upper())
 
     def retrieve_payment_intent(self, intent_id) -> PaymentIntentResult:
-        payment = Payment.objects.get(provider_payment_id=intent_id, gateway=self.name)
+        payment = Payment.objects.filter(provider_payment_id=intent_id, gateway=self.name).first()
+        if payment is None:
+            raise GatewayRefused(f"The sandbox has no payment intent {intent_id}.", code="gateway_not_found", status=404)
         return PaymentIntentResult(id=intent_id, client_secret=payment.client_secret,
                                    status=INTENT_STATUS[payment.status],
                                    amount_minor=to_minor(payment.amount, payment.currency), currency=payment.currency)
@@ -114,7 +117,9 @@ class SandboxGateway:
         return f"{reverse('payments_sandbox_onboarding', args=[account_id])}?{query}"
 
     def retrieve_connected_account(self, account_id) -> AccountStatus:
-        account = ConnectedAccount.objects.get(provider_account_id=account_id, gateway=self.name)
+        account = ConnectedAccount.objects.filter(provider_account_id=account_id, gateway=self.name).first()
+        if account is None:
+            raise GatewayRefused(f"The sandbox has no account {account_id}.", code="gateway_not_found", status=404)
         return AccountStatus(id=account_id, details_submitted=account.details_submitted,
                              charges_enabled=account.charges_enabled, payouts_enabled=account.payouts_enabled,
                              requirements_due=tuple(account.requirements_due))
