@@ -6,9 +6,10 @@ GET /api/v1/creators/filters  counts per filter option (facets) and the ordering
 
 from django.core.files.storage import default_storage
 from django.urls import path, reverse
-from django.utils.text import Truncator
+from django.utils.text import Truncator, add_truncation_text, calculate_truncate_chars_length
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.fields import SerializerMethodField
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -24,6 +25,14 @@ BIO_EXCERPT_CHARS = 200
 
 
 # --- Input --------------------------------------------------------------------------------------------------
+class SharedChoices(tuple):
+    """Fixed choices that every copy of a field shares: DRF deep-copies a serializer's declared fields for each
+    instance, and copying the 249 countries cost ~0.4 ms per request."""
+
+    def __deepcopy__(self, memo):
+        return self
+
+
 class MultiValueField(serializers.ListField):
     """A list given as repeated parameters (`?platform=a&platform=b`), comma-separated (`?platform=a,b`) or both."""
 
@@ -65,11 +74,11 @@ class CreatorQuerySerializer(serializers.Serializer):
                                              help_text="Total followers over the creator's accounts, at least.")
     max_followers = serializers.IntegerField(required=False, min_value=0, max_value=10**12,
                                              help_text="Total followers, at most.")
-    country = MultiValueField(upper=True, child=serializers.ChoiceField(choices=list(onboarding.COUNTRIES.items())),
+    country = MultiValueField(upper=True, child=serializers.ChoiceField(choices=SharedChoices(onboarding.COUNTRIES.items())),
                               help_text="Any of these ISO 3166-1 alpha-2 countries.")
     city = serializers.CharField(required=False, allow_blank=True, max_length=100,
                                  help_text="City, case-insensitive exact match.")
-    language = MultiValueField(child=serializers.ChoiceField(choices=list(onboarding.CONTENT_LANGUAGES.items())),
+    language = MultiValueField(child=serializers.ChoiceField(choices=SharedChoices(onboarding.CONTENT_LANGUAGES.items())),
                                help_text="Any of these content languages.")
     min_engagement = serializers.DecimalField(required=False, max_digits=7, decimal_places=4, min_value=0,
                                               max_value=100, help_text="Engagement rate in percent, at least.")
@@ -206,16 +215,54 @@ class CreatorCardSerializer(serializers.Serializer):
         return self.context["request"].build_absolute_uri(url)
 
     def get_bio(self, card) -> str:
-        return Truncator(card.bio).chars(BIO_EXCERPT_CHARS)
+        return bio_excerpt(card.bio)
 
     def get_is_saved(self, card) -> bool:
         return card.creator_id in self.context.get("saved_ids", ())
 
+    def _plan(self) -> list:
+        """(key, card attribute or None, function) per readable field, made once per serializer instance."""
+        plan = self.__dict__.get("_representation_plan")
+        if plan is None:
+            plan = []
+            for field in self._readable_fields:
+                if isinstance(field, SerializerMethodField):
+                    plan.append((field.field_name, None, getattr(self, field.method_name)))
+                elif field.source == "*" or len(field.source_attrs) != 1:
+                    plan.append((field.field_name, None, field.get_attribute, field.to_representation))
+                else:
+                    plan.append((field.field_name, field.source_attrs[0], field.to_representation))
+            self.__dict__["_representation_plan"] = plan
+        return plan
+
     def to_representation(self, card):
+        """What Serializer.to_representation returns (each field's to_representation; None stays None), without
+        its per-field lookups: a page of 20 cards × 30 fields spent ~1 ms in them."""
         for attribute in ("match_percentage", "match_status"):
             if not hasattr(card, attribute):
                 setattr(card, attribute, None)
-        return super().to_representation(card)
+        data = {}
+        for key, attribute, *functions in self._plan():
+            if attribute is not None:
+                value = getattr(card, attribute)
+                data[key] = None if value is None else functions[0](value)
+            elif len(functions) == 1:
+                data[key] = functions[0](card)
+            else:
+                value = functions[0](card)
+                data[key] = None if value is None else functions[1](value)
+        return data
+
+
+_BIO_CUT = calculate_truncate_chars_length(BIO_EXCERPT_CHARS, None)
+
+
+def bio_excerpt(bio: str) -> str:
+    """Truncator(bio).chars(BIO_EXCERPT_CHARS), with a direct path for ASCII text (already NFC, no combining
+    characters: Truncator's per-character loop would count exactly len(bio))."""
+    if not bio.isascii():
+        return Truncator(bio).chars(BIO_EXCERPT_CHARS)
+    return bio if len(bio) <= BIO_EXCERPT_CHARS else add_truncation_text(bio[:_BIO_CUT])
 
 
 def saved_ids_for(user, cards) -> set[int]:

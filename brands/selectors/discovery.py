@@ -43,6 +43,7 @@ Everything here reads the one denormalized card table, so a query over a million
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -67,6 +68,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 
 from accounts import onboarding
 from accounts.models import CreatorProfile
@@ -474,9 +476,21 @@ def _after(ordering: str, values: list) -> Q:
 
 
 def _match_expression(target):
+    """The match score for `target` as the card table's SQL, compiled once per formula and target
+    (see _compiled_match): the expression tree is ~100 nodes, and resolving it for every page, then hashing it
+    again for ORDER BY, cost ~2 ms of Python per request. Only for a query whose outer table is the card table
+    itself (not aliased): the compiled SQL names its columns "brands_creatorcard"."column"."""
     from brands import matching
 
-    return matching.match_score_expression(target)
+    sql, params = _compiled_match(matching.match_score_expression, target, connection.vendor)
+    return RawSQL(sql, params, output_field=IntegerField())
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled_match(formula, target, vendor: str) -> tuple[str, tuple]:
+    query = CreatorCard.objects.all().query
+    sql, params = query.get_compiler(connection=connection).compile(formula(target).resolve_expression(query))
+    return sql, tuple(params)
 
 
 def _match_status(percentage):

@@ -93,6 +93,36 @@ def test_results_shape(auth_client, creator, settings):
     assert (result["match_percentage"], result["match_status"], result["is_saved"]) == (None, None, False)
 
 
+@pytest.mark.parametrize("bio", ["", "short", "x" * 200, "y" * 201, "é" * 300, "e\u0301" * 150 + "z" * 100])
+def test_card_representation_is_what_drf_would_render(rf, bio):
+    """The serializer's direct to_representation gives exactly DRF's generic Serializer.to_representation, and the
+    bio excerpt exactly Django's Truncator."""
+    from django.utils.text import Truncator
+    from rest_framework import serializers
+    from rest_framework.request import Request
+
+    import influmojo.urls  # noqa: F401 (registers the URL converters the recommendations routes use)
+    from brands.api.discovery import BIO_EXCERPT_CHARS, CreatorCardSerializer, bio_excerpt
+    from brands.api.recommendations import SimilarCreatorSerializer
+
+    priced = CreatorCardFactory(bio=bio, avatar="avatars/a.png", min_price=Decimal("12.5"), max_price=Decimal(99),
+                                engagement_rate=Decimal("3.1"), engagement_percentile=None, niches=["vegan food"])
+    unpriced = CreatorCardFactory(bio=bio, avatar="https://cdn.example/a.png", min_price=None, max_price=None,
+                                  audience_quality=None, audience_quality_confidence="")
+    priced.match_percentage, priced.match_status = 71, "medium"
+    unpriced.similarity = 40
+    context = {"request": Request(rf.get("/api/v1/creators")), "saved_ids": {priced.creator_id}}
+    for serializer_class, card in ((CreatorCardSerializer, priced), (CreatorCardSerializer, unpriced),
+                                   (SimilarCreatorSerializer, unpriced)):
+        serializer = serializer_class(context=context)
+
+        direct = serializer.to_representation(card)
+
+        assert direct == serializers.Serializer.to_representation(serializer, card)
+        assert list(direct) == list(serializer.fields)
+    assert bio_excerpt(bio) == Truncator(bio).chars(BIO_EXCERPT_CHARS)
+
+
 def test_multi_values_comma_separated_or_repeated(auth_client, creator):
     yt = CreatorCardFactory(platforms=["youtube"], followers=3)
     tt = CreatorCardFactory(platforms=["tiktok"], followers=2)
