@@ -84,7 +84,8 @@ class SandboxGateway:
     def retrieve_payment_intent(self, intent_id) -> PaymentIntentResult:
         payment = Payment.objects.filter(provider_payment_id=intent_id, gateway=self.name).first()
         if payment is None:
-            raise GatewayRefused(f"The sandbox has no payment intent {intent_id}.", code="gateway_not_found", status=404)
+            raise GatewayRefused(f"The sandbox has no payment intent {intent_id}.", code="gateway_not_found",
+                                 status=404)
         return PaymentIntentResult(id=intent_id, client_secret=payment.client_secret,
                                    status=INTENT_STATUS[payment.status],
                                    amount_minor=to_minor(payment.amount, payment.currency), currency=payment.currency)
