@@ -7,6 +7,15 @@ from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
 
 
+class PostgresTrigramExtension(TrigramExtension):
+    """pg_trgm on PostgreSQL only, both ways: Django's CreateExtension skips other databases going forwards
+    but queries pg_extension going backwards, which fails when a test migrates SQLite back past this."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
 # PostgreSQL-only indexes discovery relies on (SQLite, the embedded default, matches text without them).
 SEARCH_INDEXES = {
     "card_search_vector": "USING gin (search_vector)",
@@ -42,7 +51,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        TrigramExtension(),  # PostgreSQL only; a no-op elsewhere
+        PostgresTrigramExtension(),  # PostgreSQL only; a no-op elsewhere
         migrations.CreateModel(
             name='CreatorCard',
             fields=[
