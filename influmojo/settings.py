@@ -453,6 +453,10 @@ if not DEBUG and PAYMENT_GATEWAY == "sandbox" and not PAYMENTS_SANDBOX:
     raise ImproperlyConfigured("STRIPE_SECRET_KEY is required when DJANGO_DEBUG is off (or PAYMENTS_SANDBOX=true)")
 if not DEBUG and PAYMENT_GATEWAY == "stripe" and not STRIPE_WEBHOOK_SECRET:
     raise ImproperlyConfigured("STRIPE_WEBHOOK_SECRET is required with STRIPE_SECRET_KEY when DJANGO_DEBUG is off")
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    PaymentStatusEnum="payments.models.Payment.Status", PayoutStatusEnum="payments.models.Payout.Status",
+    EscrowStatusEnum="payments.models.Escrow.Status", RefundStatusEnum="payments.models.Refund.Status",
+)
 # The platform's share of every order, taken from the creator's side and shown to both before they commit.
 PLATFORM_FEE_RATE = env.str("PLATFORM_FEE_RATE", default="0.05")
 # Re-queues payouts and refunds whose task was lost or gave up (each task is idempotent; safe to overlap).
