@@ -3,7 +3,9 @@
 Card semantics (one row per creator with a creator profile; users of other types have none):
 - listed: creator account, status active, profile public;
 - display_name: profile display name, else the user's name; usernames: handles of their social accounts,
-  biggest audience first; name_text: lower-cased name + handles (trigram search);
+  biggest audience first; name_text: the distinct lower-cased words of the name and handles, in that order
+  (trigram search; a handle used on several platforms appears once: word similarity reads every word, and
+  repeats never change its result);
 - followers: sum over the creator's social accounts; primary_platform: the account with most followers
   (the older account on a tie); avg_views: of that account; platforms: every platform with an account;
 - engagement_rate: follower-weighted mean over accounts with a known rate (a self-reported 0 is unknown);
@@ -70,6 +72,12 @@ def _engagement(accounts: list[dict]) -> Decimal:
     return weighted.quantize(Decimal("0.0001"), ROUND_HALF_UP)
 
 
+def name_text_for(display_name: str, usernames: str) -> str:
+    """The card's name_text: each whitespace-separated word of the lower-cased name and handles once, in order
+    (the rebuild's SQL twin is in _rebuild_sql)."""
+    return " ".join(dict.fromkeys(f"{display_name} {usernames}".lower().split()))
+
+
 def _card_values(user: User, profile: CreatorProfile, accounts: list[dict], prices: list[dict], reviews: dict) -> dict:
     """The card's columns (but the scores) from the creator's rows; accounts come biggest first."""
     display_name = _display_name(user, profile)
@@ -89,7 +97,7 @@ def _card_values(user: User, profile: CreatorProfile, accounts: list[dict], pric
         "slug": profile.slug,
         "display_name": display_name,
         "usernames": usernames,
-        "name_text": f"{display_name} {usernames}".lower(),
+        "name_text": name_text_for(display_name, usernames),
         "bio": profile.bio,
         "avatar": user.avatar.name or "",
         "categories": list(profile.content_categories or []),
@@ -283,7 +291,11 @@ def _rebuild_sql() -> tuple[str, list]:
         SELECT src.*, {vector_sql}, now(), NULL, NULL, '', '{{}}'::jsonb, 50
         FROM (
             SELECT base.creator_id, base.listed, base.slug, base.display_name, base.usernames,
-                   LOWER(base.display_name || ' ' || base.usernames) AS name_text,
+                   COALESCE((SELECT STRING_AGG(w.word, ' ' ORDER BY w.position) FROM (
+                       SELECT word, MIN(position) AS position
+                       FROM UNNEST(REGEXP_SPLIT_TO_ARRAY(LOWER(base.display_name || ' ' || base.usernames),
+                                                         '[[:space:]]+')) WITH ORDINALITY AS t(word, position)
+                       WHERE word <> '' GROUP BY word) w), '') AS name_text,  -- name_text_for
                    base.bio, base.avatar, base.categories, base.niches, base.languages, base.platforms,
                    base.country, base.city, base.followers, base.primary_platform,
                    {_size_band_sql("base.followers")} AS size_band,

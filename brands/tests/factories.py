@@ -5,6 +5,7 @@ from django.db import connection
 
 from accounts.tests.factories import BrandUserFactory, CreatorUserFactory
 from brands.models import CreatorCard, Shortlist, ShortlistItem, search_vector_expression, size_band_for
+from brands.services.cards import name_text_for
 
 
 class CreatorCardFactory(factory.django.DjangoModelFactory):
@@ -19,7 +20,7 @@ class CreatorCardFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"creator-{n}")
     display_name = factory.Faker("name")
     usernames = factory.LazyAttribute(lambda card: card.slug.replace("-", "_"))
-    name_text = factory.LazyAttribute(lambda card: f"{card.display_name} {card.usernames}".lower())
+    name_text = factory.LazyAttribute(lambda card: name_text_for(card.display_name, card.usernames))
     bio = "Lifestyle creator sharing everyday moments."
     categories = factory.LazyFunction(lambda: ["lifestyle"])
     niches = factory.LazyFunction(list)

@@ -195,6 +195,12 @@ def _varied_creators() -> list[User]:
                          engagement_rate=Decimal("1.3333"))
     ReviewFactory(creator=video, rating=3)
     creators.append(video)
+    # The same handle on two platforms, a name word repeated in another case, a double space.
+    twice = CreatorUserFactory()
+    CreatorProfile.objects.filter(user=twice).update(display_name="Ana ANA  Lima")
+    SocialAccountFactory(creator=twice, platform=Platform.INSTAGRAM, username="analima", followers=900)
+    SocialAccountFactory(creator=twice, platform=Platform.TIKTOK, username="analima", followers=800)
+    creators.append(twice)
     # Listed peers so the benchmark has a distribution.
     for rate in ("1.0000", "2.5000", "3.0000", "6.0000"):
         peer = CreatorUserFactory()
@@ -234,6 +240,8 @@ def test_bulk_rebuild_equals_single_refresh_on_the_same_data():
     assert video["engagement_rate"] == Decimal("2.7284")
     assert video["engagement_percentile"] == 99  # alone in its band: every cut point is its own rate
     assert bulk[creators[0].pk]["engagement_percentile"] is not None
+    twice = bulk[creators[6].pk]
+    assert (twice["usernames"], twice["name_text"]) == ("analima analima", "ana lima analima")
 
 
 def test_bulk_rebuild_updates_changed_creators_and_is_repeatable():
