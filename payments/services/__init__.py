@@ -6,7 +6,12 @@ The contract with orders (/tmp/issue5/CONTRACT.md) is re-exported here: payment_
 payment_cancel, escrow_settle.
 """
 
-from .connect import connected_account_apply_status, connected_account_onboarding_link, connected_account_refresh
+from .connect import (
+    connected_account_apply_status,
+    connected_account_onboarding_link,
+    connected_account_refresh,
+    payouts_release,
+)
 from .customers import (
     SetupInfo,
     customer_ensure,
@@ -26,5 +31,5 @@ __all__ = [
     "connected_account_refresh", "customer_ensure", "escrow_settle", "escrow_transition", "payment_cancel",
     "payment_method_remove", "payment_method_set_default", "payment_method_setup", "payment_methods_sync",
     "payment_prepare", "payment_start", "payment_transition", "payout_retry", "payout_transfer", "payout_transition",
-    "payouts_unblock", "refund_retry", "refund_send", "refund_transition", "webhook_event_process",
+    "payouts_release", "payouts_unblock", "refund_retry", "refund_send", "refund_transition", "webhook_event_process",
 ]

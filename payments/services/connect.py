@@ -8,10 +8,10 @@ receive payouts (account.updated, or the creator's return from onboarding), bloc
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from influmojo.errors import PermissionDenied
+from influmojo.errors import Conflict, PermissionDenied
 from influmojo.permissions import Actor
 from payments.gateways import AccountStatus, get_gateway
-from payments.models import ConnectedAccount
+from payments.models import ConnectedAccount, Payout
 
 from .payouts import payouts_unblock
 
@@ -77,3 +77,23 @@ def connected_account_apply_status(*, gateway: str, status: AccountStatus) -> st
         return f"account {status.id} updated: payouts not enabled yet"
     queued = payouts_unblock(user_id=account.user_id)
     return f"account {status.id} can receive payouts" + (f": {len(queued)} payout(s) queued" if queued else "")
+
+
+def payouts_release(*, actor: Actor) -> list[Payout]:
+    """The creator asks for their blocked payouts: their account's status is read again from the provider
+    (outside a transaction) and, once it can receive payouts, every blocked payout is queued. Until then a
+    Conflict (409) says what is missing and what to do."""
+    from payments.selectors.earnings import blocked_reason
+
+    user = _require_creator(actor)
+    blocked = list(Payout.objects.filter(creator=user, status=Payout.Status.BLOCKED).values_list("pk", flat=True))
+    account = connected_account_refresh(actor=actor)
+    if account is None:
+        raise Conflict(blocked_reason(None), code="payouts_not_set_up",
+                       details={"onboarding": "POST /api/v1/payments/connect/onboarding"})
+    if not account.can_receive_payouts:
+        raise Conflict(blocked_reason(account), code="onboarding_incomplete",
+                       details={"onboarding": "POST /api/v1/payments/connect/onboarding",
+                                "requirements_due": list(account.requirements_due)})
+    payouts_unblock(user_id=user.pk)  # the refresh has queued them already, unless they were blocked meanwhile
+    return list(Payout.objects.filter(pk__in=blocked).select_related("order").order_by("-created_at", "-id"))
