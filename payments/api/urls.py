@@ -1,3 +1,5 @@
 """Payments API routes (see API.md), one module per area."""
 
-urlpatterns: list = []
+from . import earnings, methods, payments
+
+urlpatterns = [*payments.urlpatterns, *earnings.urlpatterns, *methods.urlpatterns]
