@@ -2,12 +2,18 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
 NAV = {
-    "brand": [("Dashboard", "dashboard"), ("Discover creators", "brand_discover"), ("Shortlists", "brand_shortlists")],
+    "brand": [
+        ("Dashboard", "dashboard"),
+        ("Discover creators", "brand_discover"),
+        ("Shortlists", "brand_shortlists"),
+        ("Payments", "payments_dashboard"),
+    ],
     "creator": [
         ("Dashboard", "dashboard"),
         ("Packages", "creator_packages"),
         ("Social accounts", "creator_social"),
         ("Calendar", "creator_calendar"),
+        ("Earnings", "creator_earnings"),
     ],
     "agent": [("Support queue", "admin:index")],
     "admin": [("Admin", "admin:index")],

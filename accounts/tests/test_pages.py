@@ -143,6 +143,7 @@ def test_navigation_is_per_role(rf, brand, agent):
         ("Dashboard", reverse("dashboard")),
         ("Discover creators", reverse("brand_discover")),
         ("Shortlists", reverse("brand_shortlists")),
+        ("Payments", reverse("payments_dashboard")),
     ]
 
     request.user = agent
