@@ -1,3 +1,5 @@
-"""Orders pages (and, for payments, the provider webhooks)."""
+"""Orders pages: cart and checkout, the orders of both sides with their moves, custom offers (paying is payments' /payments/<id>/pay/)."""
 
-urlpatterns: list = []
+from .views import cart, offers, orders
+
+urlpatterns = [*cart.urlpatterns, *orders.urlpatterns, *offers.urlpatterns]
