@@ -24,13 +24,17 @@ def size_band_for(followers: int) -> str:
     return next(band for band, floor in SIZE_BAND_FLOORS if followers >= floor)
 
 
+DISPLAY_NAME_CHARS = 150
+
+
 class CreatorCard(models.Model):
     """One row per creator holding everything discovery reads: search text, filters, ordering, match inputs.
 
     Written only by brands.services.cards (from the creator's profile, accounts, packages and reviews);
     never edited by hand. Search, facets and match ranking read this one narrow table, so they run on its
     indexes instead of joining five tables for a million creators. The PostgreSQL-only indexes (GIN on the
-    search vector, trigram on names, jsonb containment) are created in migration 0001.
+    search vector, trigram on names, jsonb containment) are created in migration 0001; typo search also reads
+    NameWord (0003).
     """
 
     creator = models.OneToOneField(
@@ -38,7 +42,7 @@ class CreatorCard(models.Model):
     )
     listed = models.BooleanField(default=False, help_text="Active account with a public profile")
     slug = models.CharField(max_length=80)
-    display_name = models.CharField(max_length=150)
+    display_name = models.CharField(max_length=DISPLAY_NAME_CHARS)
     usernames = models.CharField(max_length=500, blank=True, help_text="Social handles, space-separated")
     name_text = models.CharField(max_length=700, blank=True, help_text="Lower-cased name + handles (trigram)")
     bio = models.TextField(blank=True)
@@ -84,6 +88,22 @@ class CreatorCard(models.Model):
 
     def __str__(self):
         return self.display_name
+
+
+class NameWord(models.Model):
+    """A word of some creator's display name, as PostgreSQL's "simple" text-search parser reads it (lower-cased,
+    unstemmed): the short list typo search finds close words in (pg_trgm's recommended way to correct spelling,
+    since a million names hold only thousands of distinct words), before it matches cards on those words.
+
+    PostgreSQL only, kept by brands.services.cards whenever a card is written: it never lacks a word of a
+    card's name. A word no card has any more can stay; it matches no card. The trigram index on `word` is
+    created in migration 0003.
+    """
+
+    word = models.CharField(max_length=DISPLAY_NAME_CHARS, primary_key=True)
+
+    def __str__(self):
+        return self.word
 
 
 class EngagementBenchmark(models.Model):

@@ -62,8 +62,9 @@ class CreatorQuerySerializer(serializers.Serializer):
         required=False, allow_blank=True, max_length=200,
         help_text=(
             "Free text over name, handles, bio, categories and niches. PostgreSQL: full-text search with "
-            "web-search syntax (\"quoted phrase\", -exclude, or) OR trigram similarity on names and handles, "
-            "so typos still match (\"Sarah Jonson\" finds Sarah Johnson). SQLite: every word must appear."
+            "web-search syntax (\"quoted phrase\", -exclude, or) OR a name match tolerant of typos "
+            "(\"Sarah Jonson\" finds Sarah Johnson, \"sar\" finds Sarah; every word must be close to a word of "
+            "the creator's name). SQLite: every word must appear."
         ),
     )
     platform = MultiValueField(child=serializers.ChoiceField(choices=Platform.choices),
@@ -289,8 +290,12 @@ def target_for(user):
 FILTER_PARAMETERS = [CreatorQuerySerializer]
 SEARCH_DOCS = (
     "**Text search.** `search` runs PostgreSQL full-text search (weighted: name and handles, then categories and "
-    "niches, then bio; English stemming, web-search syntax) OR trigram word similarity on names and handles, so "
-    "typos still find the creator. Results sorted by relevance = text rank + name similarity; relevance orders "
+    "niches, then bio; English stemming, web-search syntax) OR a typo-tolerant name match: every word of the "
+    "text is close to a word of the creator's display name (trigram similarity ≥ 0.3, or the start or another "
+    "part of it: \"jonson\" ~ johnson, \"sar\" ~ sarah) and the whole text is similar to the name and handles "
+    "(trigram word similarity ≥ 0.6), so \"Sarah Jonson\" finds Sarah Johnson; a typo inside a handle unlike the "
+    "name is not corrected (the exact handle is found). Results sorted by relevance = text rank + name "
+    "similarity; relevance orders "
     f"the {selectors.RELEVANCE_CANDIDATES:,} most-followed matches by text rank (`total` still counts every "
     "match; order by followers to page through all of them). On SQLite "
     "(development) every word must appear in the name, bio, categories or niches.\n\n"

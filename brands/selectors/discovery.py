@@ -2,15 +2,24 @@
 
 Everything here reads the one denormalized card table, so a query over a million creators runs on its indexes:
 
-- Text (PostgreSQL): `search_vector @@ websearch_to_tsquery('english', text)` (GIN on search_vector) OR
-  `text <% name_text` (trigram word similarity on the lower-cased name and handles; GIN trigram index), so
-  "Sarah Jonson" still finds "Sarah Johnson". Relevance = ts_rank_cd(search_vector) + word_similarity.
-  Word similarity (not plain `%` similarity) because name_text also holds the handles: a typed name is
-  compared with the best-matching stretch of it rather than with the whole string.
+- Text (PostgreSQL): `search_vector @@ websearch_to_tsquery('english', text)` (GIN on search_vector) OR the
+  text names the creator (below), so "Sarah Jonson" still finds "Sarah Johnson". Relevance =
+  ts_rank_cd(search_vector) + word_similarity(text, name_text).
   Relevance ranks a bounded candidate set: the RELEVANCE_CANDIDATES (1,000) most-followed matches, ordered by
   text rank; matches beyond them are counted in the total but reached only with another ordering. One
   statement finds the candidates and computes their relevance (ranked_candidates); the page then reads only
   its own rows by primary key.
+- Names (PostgreSQL; pg_trgm's recommended spelling correction): the text names a creator when EVERY word of
+  it (as the "simple" parser splits it) is close to some word of the creator's display name — trigram
+  similarity at least pg_trgm.similarity_threshold (0.3: "jonson" ~ "johnson", "peterz" ~ "peters"), or the
+  word is like a part of the name word (word similarity at least pg_trgm.word_similarity_threshold, 0.6:
+  "sar" ~ "sarah", "johns" ~ "johnson") — AND the whole text is word-similar to name_text (lower-cased name and
+  handles) by at least NAME_SIMILARITY (0.6), the test the whole name search used to be alone. Close words
+  come from brands.NameWord, the distinct words of all display names (thousands, not a million rows:
+  trigram index name_word_trgm); the cards holding them come from card_search_vector (name and handle
+  lexemes, weight A); word similarity is then computed only for those cards. So a word close to no name word
+  ("sarah xqzv") finds no one by name, and a typo inside a handle unlike the display name is not corrected
+  (the exact handle is still found by full text).
 - Match ordering scores a bounded candidate set (match_candidates): the MATCH_CANDIDATES (1,000) most-followed
   cards matching the filters that share a category or niche with the target (when it names none: a
   platform), ordered by match percentage, then followers. match_percentage is exact for every returned card.
@@ -35,7 +44,7 @@ Everything here reads the one denormalized card table, so a query over a million
   rounded, and answers exact=False: one standard error is about ±4% for an option holding a tenth of the
   matches and ±15% for one holding a hundredth. PostgreSQL reads the rows once and counts every facet in one
   GROUP BY GROUPING SETS pass (list facets group by the whole JSON list, then unnest the groups); in a sample,
-  name similarity is a `creator_id IN (trigram index matches)` test rather than computed per sampled row.
+  the name match is a `creator_id IN (its index matches)` test rather than computed per sampled row.
   When the sample alone shows more than FACET_SURELY_SAMPLED × TOTAL_CAP matches, `total` is the planner's
   estimate without the capped count first (what the capped count would lead to anyway). Answers are cached
   for FACET_CACHE_SECONDS under the normalized query.
@@ -72,7 +81,7 @@ from django.db.models.expressions import RawSQL
 
 from accounts import onboarding
 from accounts.models import CreatorProfile
-from brands.models import CreatorCard, SizeBand
+from brands.models import CreatorCard, NameWord, SizeBand
 from brands.query import ORDERINGS, CreatorQuery
 from influmojo.errors import ApplicationError
 
@@ -132,12 +141,40 @@ def _is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-class _WordSimilar(Func):
-    """`text <% name_text`: trigram word similarity above pg_trgm.word_similarity_threshold (GIN-indexable)."""
+NAME_SIMILARITY = 0.6  # word similarity of the whole text with name_text (pg_trgm's default word threshold)
 
-    arg_joiner = " <%% "
-    template = "(%(expressions)s)"
+# The query's words (the "simple" parser: lower-cased, unstemmed), each with its close name words from
+# brands.NameWord: trigram similarity >= pg_trgm.similarity_threshold (0.3: typos, "jonson" ~ "johnson") or the
+# query word like a part of the name word, word similarity >= pg_trgm.word_similarity_threshold (0.6:
+# prefixes, "sar" ~ "sarah"); name_word_trgm serves both. They make one tsquery over the name and handle
+# lexemes (weight A): every query word by any of its close words; NULL (no card) when a query word has none.
+_CLOSE_NAME_WORDS = (
+    "SELECT to_tsquery('english'::regconfig, string_agg(per_word.alternatives, ' & ')) FROM ("
+    r"SELECT '(' || string_agg('''' || replace(replace(n.word, '\', '\\'), '''', '''''') || ''':A', ' | ')"
+    " || ')' AS alternatives "
+    "FROM (SELECT DISTINCT lexeme AS word FROM unnest(to_tsvector('simple'::regconfig, %s))) q "
+    f"JOIN {NameWord._meta.db_table} n ON (n.word %% q.word OR n.word %%> q.word) GROUP BY q.word) per_word "
+    "HAVING count(*) = (SELECT count(DISTINCT lexeme) FROM unnest(to_tsvector('simple'::regconfig, %s)))"
+)
+
+
+class _NameMatch(Func):
+    """PostgreSQL: the text names the creator (module docstring, "Names"): the search vector holds, for every
+    query word, one of its close display-name words among the name and handle lexemes (card_search_vector; the
+    close words come from brands.NameWord through name_word_trgm), and the whole text is word-similar to
+    name_text (at least NAME_SIMILARITY; computed only for the cards the index found)."""
+
     output_field = BooleanField()
+
+    def __init__(self, text: str):
+        super().__init__(F("search_vector"), F("name_text"))
+        self.text = text
+
+    def as_sql(self, compiler, connection, **extra_context):
+        vector, vector_params = compiler.compile(self.source_expressions[0])
+        name, name_params = compiler.compile(self.source_expressions[1])
+        return (f"({vector} @@ ({_CLOSE_NAME_WORDS}) AND word_similarity(%s, {name}) >= %s)",
+                [*vector_params, self.text, self.text, self.text.lower(), *name_params, NAME_SIMILARITY])
 
 
 def _json_has(field: str, value: str) -> Q:
@@ -159,7 +196,7 @@ def _text_condition(text: str) -> Q:
         from django.contrib.postgres.search import SearchQuery
 
         tsquery = SearchQuery(text, search_type="websearch", config="english")
-        return Q(search_vector=tsquery) | Q(_WordSimilar(Value(text.lower()), F("name_text")))
+        return Q(search_vector=tsquery) | Q(_NameMatch(text))
     condition = Q()
     for word in text.split():
         condition &= (Q(name_text__icontains=word) | Q(bio__icontains=word) | Q(categories__icontains=word)
@@ -183,12 +220,12 @@ def _relevance(text: str):
 
 
 def _text_alternatives(text: str) -> list[Q]:
-    """The text condition's OR-ed parts (PostgreSQL: full text, name word similarity; SQLite: the one AND)."""
+    """The text condition's OR-ed parts (PostgreSQL: full text, the name match; SQLite: the one AND)."""
     if _is_postgres():
         from django.contrib.postgres.search import SearchQuery
 
         tsquery = SearchQuery(text, search_type="websearch", config="english")
-        return [Q(search_vector=tsquery), Q(_WordSimilar(Value(text.lower()), F("name_text")))]
+        return [Q(search_vector=tsquery), Q(_NameMatch(text))]
     return [_text_condition(text)]
 
 
@@ -206,7 +243,8 @@ def ranked_candidates(query: CreatorQuery) -> list[tuple[int, float]]:
     million cards) would otherwise compute ts_rank_cd and word similarity for every match and sort them all.
     On PostgreSQL each part of the text condition is its own branch of a UNION ALL, so each gets its best plan:
     the full-text branch walks card_followers from the top and stops at the candidates (or reads a rare
-    word's few matches from the GIN index), the name-similarity branch reads the trigram GIN index. The
+    word's few matches from the GIN index), the name branch finds the close name words (name_word_trgm) and
+    their cards (card_search_vector) and computes word similarity for those only (see _NameMatch). The
     branches hand up the search vector and name text of the rows they already read, and the relevance is
     computed over the (deduplicated, limited) candidates only, so the page then reads just its own rows.
     """
@@ -260,12 +298,12 @@ def match_candidates(query: CreatorQuery, target) -> QuerySet:
 
 def _base_conditions(query: CreatorQuery, *, sampled: bool = False) -> Q:
     """Filters that facets never leave out. `sampled`: the form for rows read by a block sample (PostgreSQL),
-    where the name-similarity part becomes `creator_id IN (its matches by the trigram GIN index)`: the same
-    rows, but word similarity is computed once per match instead of once per sampled row."""
+    where the name match becomes `creator_id IN (its matches by the indexes)`: the same rows, but word
+    similarity is computed once per match instead of once per sampled row."""
     condition = Q()
     if query.has_text and sampled and _is_postgres():
         text = query.search.strip()
-        similar = CreatorCard.objects.filter(_WordSimilar(Value(text.lower()), F("name_text"))).values("pk")
+        similar = CreatorCard.objects.filter(_NameMatch(text)).values("pk")
         condition &= _text_alternatives(text)[0] | Q(pk__in=similar)
     elif query.has_text:
         condition &= _text_condition(query.search.strip())
@@ -757,7 +795,7 @@ def _facet_cache_key(query: CreatorQuery) -> str:
         size_bands=tuple(sorted(set(query.size_bands))), exclude_ids=tuple(sorted(set(query.exclude_ids))),
     )
     digest = hashlib.sha256(json.dumps(asdict(normalized), sort_keys=True, default=str).encode()).hexdigest()
-    return f"brands:discovery:facets:v2:{connection.vendor}:{digest}"
+    return f"brands:discovery:facets:v3:{connection.vendor}:{digest}"
 
 
 def creator_facets(*, query: CreatorQuery, viewer) -> dict:

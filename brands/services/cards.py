@@ -13,6 +13,9 @@ Card semantics (one row per creator with a creator profile; users of other types
   profile's rates and currency; categories: profile.content_categories; niches: lower-cased profile niches;
 - verified: profile.verified or any account connected by OAuth; rating / review_count: published reviews.
 
+Name words (PostgreSQL): every word of a card's display name is in brands.NameWord (typo search corrects query
+words against that short list); both ways in below add the words of the cards they write.
+
 Two ways in, one result: `card_refresh` (one creator, the ORM, called on commit after every write that
 changes a creator) and `cards_rebuild_all` (every creator; on PostgreSQL one INSERT ... SELECT ...
 ON CONFLICT per id range). Scores (engagement percentile, audience quality, reliability) always come from
@@ -31,7 +34,14 @@ from django.utils import timezone
 
 from accounts.models import CreatorProfile, User
 from brands import audience
-from brands.models import SIZE_BAND_FLOORS, CreatorCard, EngagementBenchmark, search_vector_expression, size_band_for
+from brands.models import (
+    SIZE_BAND_FLOORS,
+    CreatorCard,
+    EngagementBenchmark,
+    NameWord,
+    search_vector_expression,
+    size_band_for,
+)
 from creators.models import MetricsSnapshot, Package, Review, SocialAccount
 
 USERNAMES_MAX = CreatorCard._meta.get_field("usernames").max_length
@@ -148,9 +158,27 @@ def card_refresh(*, creator_id: int) -> CreatorCard | None:
     card, _ = CreatorCard.objects.select_for_update().update_or_create(creator_id=creator_id, defaults=values)
     if _is_postgres():
         CreatorCard.objects.filter(pk=creator_id).update(search_vector=search_vector_expression())
+        name_words_add(low=creator_id, high=creator_id + 1)
     _scores_apply(low=creator_id, high=creator_id + 1, benchmarks=_benchmarks())
     card.refresh_from_db()
     return card
+
+
+def name_words_add(*, low: int | None = None, high: int | None = None) -> None:
+    """Adds the display-name words of the cards with low <= creator_id < high (without bounds: of every card)
+    to brands.NameWord, as the "simple" parser reads them (PostgreSQL only; words already there are kept)."""
+    if not _is_postgres():
+        return
+    bounds, params = "", []
+    if low is not None and high is not None:
+        bounds, params = "WHERE c.creator_id >= %s AND c.creator_id < %s", [low, high]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {NameWord._meta.db_table} (word) SELECT DISTINCT words.lexeme "
+            f"FROM {CreatorCard._meta.db_table} c, unnest(to_tsvector('simple'::regconfig, c.display_name)) AS words "
+            f"{bounds} ON CONFLICT DO NOTHING",
+            params,
+        )
 
 
 def card_refresh_later(creator_id: int) -> None:
@@ -223,6 +251,7 @@ def _rebuild_postgres(bounds, *, scores: bool, progress: Progress, batch_size: i
             written = cursor.rowcount
         if progress:
             progress(f"cards {low}..{high - 1}: {written} written")
+    name_words_add()
     if dropped:
         benchmarks_rebuild()
         _scores_apply_all(benchmarks=_benchmarks(), progress=progress)

@@ -5,7 +5,7 @@ from django.db import connection
 
 from accounts.tests.factories import BrandUserFactory, CreatorUserFactory
 from brands.models import CreatorCard, Shortlist, ShortlistItem, search_vector_expression, size_band_for
-from brands.services.cards import name_text_for
+from brands.services.cards import name_text_for, name_words_add
 
 
 class CreatorCardFactory(factory.django.DjangoModelFactory):
@@ -47,6 +47,7 @@ class CreatorCardFactory(factory.django.DjangoModelFactory):
     def search_vector(card, create, extracted, **kwargs):
         if create and connection.vendor == "postgresql":
             CreatorCard.objects.filter(pk=card.pk).update(search_vector=search_vector_expression())
+            name_words_add(low=card.pk, high=card.pk + 1)  # as brands.services.cards does for every card it writes
 
 
 class ShortlistFactory(factory.django.DjangoModelFactory):

@@ -7,6 +7,7 @@ from accounts.models import User
 from brands.models import CreatorCard, search_vector_expression
 from brands.query import CreatorQuery
 from brands.selectors import discovery
+from brands.services.cards import name_words_add
 from brands.tests.factories import CreatorCardFactory
 
 pytestmark = [
@@ -60,6 +61,7 @@ def many_cards(db):
         for n, user in enumerate(users)
     )
     CreatorCard.objects.update(search_vector=search_vector_expression())
+    name_words_add()
     with connection.cursor() as cursor:
         # Bulk inserts sit in the GIN pending lists until a vacuum (none inside a test transaction).
         for index in ("card_search_vector", "card_name_trgm", "card_categories", "card_niches", "card_languages",
@@ -70,7 +72,7 @@ def many_cards(db):
 
 PLANS = [
     (CreatorQuery(search="topic7"), "card_search_vector"),
-    (CreatorQuery(search="persn42"), "card_name_trgm"),
+    (CreatorQuery(search="persn42"), "name_word_trgm"),  # close name words; their cards by card_search_vector
     (CreatorQuery(platforms=("youtube",)), "card_platforms"),
     (CreatorQuery(niches=("gaming",)), "card_categories"),
     (CreatorQuery(languages=("en",)), "card_languages"),
@@ -99,3 +101,35 @@ def test_a_deep_cursor_page_starts_in_the_index(many_cards):
 
     assert "card_followers" in plan
     assert "Index Cond: (ROW(followers, creator_id) < ROW(" in plan
+
+
+def test_every_word_of_a_name_search_must_be_close_to_a_word_of_the_name():
+    for name in ("Sarah Johnson", "Sarah Jones", "Sarah Robinson", "Fajar Santoso"):
+        CreatorCardFactory(display_name=name, usernames=name.lower().replace(" ", ""))
+
+    assert sorted(names(search="Sarah Jonson")) == ["Sarah Johnson", "Sarah Jones"]  # "robinson" is not close
+    assert sorted(names(search="sar")) == ["Sarah Johnson", "Sarah Jones", "Sarah Robinson"]  # a prefix
+    assert names(search="Johns") == ["Sarah Johnson"]
+    assert names(search="sarah xqzv") == []  # a word close to nothing in any name
+
+
+def test_name_words_follow_the_card_services():
+    from accounts.models import CreatorProfile
+    from accounts.tests.factories import CreatorUserFactory
+    from brands.models import NameWord
+    from brands.services.cards import card_refresh, cards_rebuild_all
+
+    user = CreatorUserFactory()
+    CreatorProfile.objects.filter(user=user).update(display_name="Marisol Vega")
+    card_refresh(creator_id=user.pk)
+    assert names(search="Marisl Vega") == ["Marisol Vega"]
+
+    CreatorProfile.objects.filter(user=user).update(display_name="Ximena Quiroga")
+    card_refresh(creator_id=user.pk)
+    assert names(search="Ximenna Quiroga") == ["Ximena Quiroga"]
+    assert names(search="Marisl Vega") == []
+
+    NameWord.objects.all().delete()
+    cards_rebuild_all()
+    assert {"ximena", "quiroga"} <= set(NameWord.objects.values_list("word", flat=True))
+    assert names(search="Ximenna Quiroga") == ["Ximena Quiroga"]

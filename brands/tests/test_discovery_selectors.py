@@ -9,8 +9,10 @@ from django.db.models.functions import Cast
 
 from brands import matching
 from brands.matching import Target
+from brands.models import CreatorCard, search_vector_expression
 from brands.query import ORDERINGS, CreatorQuery
 from brands.selectors import discovery
+from brands.services.cards import name_words_add
 from brands.tests.factories import CreatorCardFactory
 from influmojo.errors import ApplicationError
 
@@ -407,6 +409,8 @@ def test_a_sample_with_text_counts_what_the_exact_path_counts(monkeypatch, facet
     for card, name in zip(facet_cards, ["Sarah Johnson", "Sarah Jonsson", "Mike Brown", "Sarah Johnson"], strict=True):
         card.display_name, card.name_text = name, name.lower()
         card.save()
+    CreatorCard.objects.update(search_vector=search_vector_expression())  # what the card services write
+    name_words_add()
     query = CreatorQuery(search="Sarah Jonson")
     exact = discovery.creator_facets(query=query, viewer=None)
     cache.clear()
