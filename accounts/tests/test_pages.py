@@ -143,6 +143,8 @@ def test_navigation_is_per_role(rf, brand, agent):
         ("Dashboard", reverse("dashboard")),
         ("Discover creators", reverse("brand_discover")),
         ("Shortlists", reverse("brand_shortlists")),
+        ("Orders", reverse("order_list")),
+        ("Cart", reverse("cart")),
         ("Payments", reverse("payments_dashboard")),
     ]
 
