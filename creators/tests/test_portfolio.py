@@ -324,15 +324,17 @@ def test_anonymous_visitor_is_sent_to_brand_signup_and_back(client, sarah):
     assert parse_qs(target.query) == {"as": ["brand"], "next": [url]}
 
 
-def test_signed_in_brand_sees_an_honest_disabled_button(client, sarah):
+def test_signed_in_brand_adds_a_package_to_the_cart(client, sarah):
     package = PackageFactory(creator=sarah)
     client.force_login(BrandUserFactory())
 
     html = client.get(page_url(sarah)).content.decode()
 
-    button = f'<button type="button" class="btn btn-primary" disabled aria-describedby="checkout-note-{package.pk}">'
-    assert f"{button}Hire</button>" in html
-    assert "Checkout opens soon" in html
+    form = re.search(r'<form method="post" action="([^"]+)" class="add-to-cart">(.*?)</form>', html, re.S)
+    assert form and form.group(1) == reverse("cart_add")
+    assert f'name="package_id" value="{package.pk}"' in form.group(2) and 'name="quantity"' in form.group(2)
+    assert f'name="next" value="{page_url(sarah)}#package-{package.pk}"' in form.group(2)
+    assert "Checkout opens soon" not in html
     assert reverse("account_signup") not in html.split('id="packages"')[1]
 
 

@@ -15,7 +15,7 @@ OG_DESCRIPTION_LENGTH = 200
 
 
 def _hire_mode(request, page: selectors.CreatorPublicProfile) -> str:
-    """What the "Hire" button does for this viewer: brands get it (checkout opens in a later release)."""
+    """What the package buttons do for this viewer: brands add to their cart, visitors sign up as a brand."""
     user = request.user
     if page.is_owner:
         return "owner"
