@@ -6,8 +6,17 @@ made through `accounts.services`, and each profile by answering the onboarding s
 same serializers and service the app uses, so the demo data obeys the app's vocabularies.
 
 Staff need TOTP to open /admin/, so the demo admin and agent share one fixed, documented secret.
+
+Orders (the section at the end): the demo creators' packages, then orders in every state between the demo
+brands and creators, a custom offer and a filled cart, all made through the orders services and paid through
+payments with the sandbox gateway (its confirmation event, as the TEST MODE page sends it). Packages a creator
+already has (by title) are kept; each demo order is made once (found again by its brand, creator and brief, and
+then left as it is), the cart is filled only in the run that makes orders, and a scenario whose brand or creator
+cannot trade (a suspended account, say) is skipped and reported.
 """
 
+import datetime
+from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from allauth.account.models import EmailAddress
@@ -15,14 +24,30 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 from allauth.mfa.utils import decrypt
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
+from django.urls import get_resolver
+from django.utils import timezone
 
 from accounts import services
 from accounts.api.serializers import STEP_SERIALIZERS
 from accounts.models import CreatorProfile, User
 from brands.services.cards import discovery_scores_rebuild
+from creators.models import Package
+from creators.services.packages import package_create
+from influmojo.errors import ApplicationError
 from influmojo.permissions import Actor
+from orders.models import Order
+from orders.selectors.cart import cart_get
+from orders.services import cart as cart_services
+from orders.services import checkout as checkout_services
+from orders.services import disputes as dispute_services
+from orders.services import offers as offer_services
+from orders.services import orders as order_services
+from payments.gateways.sandbox import DEFAULT_CARD, TEST_CARDS, SandboxGateway
+from payments.services.events import webhook_event_process
 
 DEMO_PASSWORD = "Influmojo-demo-2026"
 # Base32, so any authenticator app accepts it. Demo only: never a production staff account.
@@ -433,6 +458,97 @@ CREATORS = [
 ]
 
 
+# --- Orders: packages, orders in every state, a custom offer, a cart -------------------------------------------
+def _package(title, platform, content_type, price, days, revisions=1, quantity=1, description=""):
+    return {"title": title, "platform": platform, "content_type": content_type, "price": price,
+            "duration_days": days, "revisions": revisions, "quantity": quantity, "currency": "USD",
+            "description": description}
+
+
+PACKAGES = {
+    "sarah@influmojo.local": [
+        _package("1 Instagram reel", "instagram", "reel", "800", 7, 2,
+                 description="A 30-60 s reel styled around your product, with one round of caption edits."),
+        _package("3 Instagram stories", "instagram", "story", "450", 3, 1, 3,
+                 description="Three stories on one day with a link sticker to your shop."),
+        _package("TikTok outfit video", "tiktok", "video", "650", 5, 1),
+    ],
+    "mike@influmojo.local": [
+        _package("Dedicated YouTube review", "youtube", "video", "6500", 21, 2,
+                 description="An 8-12 minute review after two weeks of daily use; you see the script first."),
+        _package("YouTube Short", "youtube", "short", "1800", 7, 1),
+    ],
+    "emma@influmojo.local": [
+        _package("Skincare routine reel", "instagram", "reel", "1500", 10, 2,
+                 description="Morning or evening routine featuring your product, filmed in natural light."),
+        _package("Get ready with me video", "youtube", "video", "4200", 14, 2),
+    ],
+    "carlos@influmojo.local": [_package("Recipe TikTok", "tiktok", "video", "900", 5, 1)],
+    "lisa@influmojo.local": [
+        _package("Destination reel", "instagram", "reel", "1400", 14, 2),
+        _package("Carousel travel guide", "instagram", "carousel", "1200", 7, 1, 8),
+    ],
+    "maven@influmojo.local": [_package("Street-style reel", "instagram", "reel", "2500", 7, 1)],
+    "jay@influmojo.local": [
+        _package("Workout video with your product", "youtube", "video", "2200", 14, 2),
+        _package("Meal-prep reel", "instagram", "reel", "800", 7, 1),
+    ],
+    "zed@influmojo.local": [
+        _package("Sponsored stream segment", "youtube", "live", "1500", 7, 0),
+        _package("Gaming YouTube Short", "youtube", "short", "900", 5, 1),
+    ],
+}
+
+
+@dataclass(frozen=True)
+class OrderScenario:
+    """One demo order: who buys which package, and the steps it goes through after checkout."""
+
+    brand: str
+    creator: str
+    package: str
+    steps: tuple[str, ...]  # pay, accept, deliver, revise, approve, review, cancel, dispute, offer
+    brief: str
+    quantity: int = 1
+    usage_rights: str = "organic"
+    attachment: bool = False
+    notes: dict = field(default_factory=dict)
+
+
+ORDER_SCENARIOS = [
+    OrderScenario("glowup@influmojo.local", "emma@influmojo.local", "Skincare routine reel",
+                  ("pay", "accept", "deliver", "approve", "review", "offer"),
+                  "An evening routine with the Night Repair serum: show the texture, say it is vegan and "
+                  "fragrance-free, and use the code GLOW15.", usage_rights="brand_channels", attachment=True),
+    OrderScenario("glowup@influmojo.local", "sarah@influmojo.local", "1 Instagram reel", ("pay",),
+                  "A get-ready reel with the SPF day cream as the last step. Natural light, no filters; "
+                  "tag @glowupbeauty and mention the summer launch.", quantity=2),
+    OrderScenario("glowup@influmojo.local", "emma@influmojo.local", "Get ready with me video", (),
+                  "A get-ready-with-me video using three products from the summer kit."),
+    OrderScenario("glowup@influmojo.local", "sarah@influmojo.local", "3 Instagram stories",
+                  ("pay", "accept", "deliver", "dispute"),
+                  "Three stories on launch day with the swipe-up link to the summer kit."),
+    OrderScenario("techflow@influmojo.local", "mike@influmojo.local", "Dedicated YouTube review",
+                  ("pay", "accept"),
+                  "An honest review of FlowDesk after two weeks of daily use: setup, the automation builder "
+                  "and the Slack integration. Include the link in the first line of the description.",
+                  usage_rights="paid_30"),
+    OrderScenario("techflow@influmojo.local", "zed@influmojo.local", "Sponsored stream segment", ("pay", "cancel"),
+                  "A five-minute segment on how the team uses FlowDesk to plan tournaments."),
+    OrderScenario("fitlife@influmojo.local", "jay@influmojo.local", "Workout video with your product",
+                  ("pay", "accept", "deliver"),
+                  "A 20-minute home workout with the recovery shake after it; show the label for a few "
+                  "seconds and say what you like about it.", usage_rights="brand_channels"),
+    OrderScenario("wanderlust@influmojo.local", "lisa@influmojo.local", "Destination reel",
+                  ("pay", "accept", "deliver", "revise"),
+                  "A reel from our Amalfi small-group trip: the boat day and the cooking class. Mention that "
+                  "groups are at most 12 people."),
+]
+DEMO_CART = [("glowup@influmojo.local", "travel-with-lisa", "Carousel travel guide", 1),
+             ("glowup@influmojo.local", "sarah-johnson", "TikTok outfit video", 2)]
+DEMO_BRIEF = b"GlowUp Beauty brand guide\n\nTone: warm, honest, no before/after photos.\nCode: GLOW15\n"
+
+
 def totp_code_command() -> str:
     """A shell line that prints the demo staff's current TOTP code."""
     return (
@@ -443,7 +559,8 @@ def totp_code_command() -> str:
 
 
 class Command(BaseCommand):
-    help = "Creates the demo admin, agent, brands and creators (idempotent) and prints their logins."
+    help = ("Creates the demo admin, agent, brands and creators, their packages and orders (idempotent) and "
+            "prints their logins.")
 
     def handle(self, *args, **options):
         created = []
@@ -455,7 +572,10 @@ class Command(BaseCommand):
             self._account(spec, User.UserType.CREATOR, created, verifier=admin_actor)
         for user in staff:
             self._ensure_totp(user)
+        packages = self._seed_packages()
+        orders = self._seed_orders()
         discovery_scores_rebuild()  # benchmarks + audience quality for the demo creators (nightly otherwise)
+        self.stdout.write(f"Packages: {packages} created. {orders}")
         self._report(created)
 
     @transaction.atomic
@@ -497,6 +617,150 @@ class Command(BaseCommand):
     def _ensure_totp(user: User) -> None:
         if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
             TOTP.activate(user, DEMO_TOTP_SECRET)
+
+    # --- Orders ------------------------------------------------------------------------------------------------
+    @staticmethod
+    def _seed_packages() -> int:
+        """Each demo creator's packages, through the package serializer and service; existing titles are kept."""
+        get_resolver().url_patterns  # the API modules' routes use the project's <id:> converter: load urls first
+        from creators.api.packages import PackageSerializer
+
+        made = 0
+        for email, specs in PACKAGES.items():
+            creator = User.objects.filter(email__iexact=email, user_type=User.UserType.CREATOR).first()
+            if creator is None:
+                continue
+            have = set(Package.objects.filter(creator=creator).values_list("title", flat=True))
+            for spec in specs:
+                if spec["title"] in have:
+                    continue
+                serializer = PackageSerializer(data=spec)
+                if not serializer.is_valid():
+                    raise CommandError(f"demo package {spec['title']!r}: {serializer.errors}")
+                package_create(actor=Actor.of(creator), data=serializer.validated_data)
+                made += 1
+        return made
+
+    def _seed_orders(self) -> str:
+        """Orders in every state, each once (see the module's docstring). The e-mails they send are not printed."""
+        done, kept, skipped = [], 0, []
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            for scenario in ORDER_SCENARIOS:
+                if Order.objects.filter(brand__email=scenario.brand, creator__email=scenario.creator,
+                                        requirements=scenario.brief).exists():
+                    kept += 1
+                    continue
+                try:
+                    order = self._order(scenario)
+                except ApplicationError as error:
+                    skipped.append(f"{scenario.package} ({error.message})")
+                else:
+                    done.append(order.get_status_display())
+            if done:  # the cart is filled with the orders, so a later run does not refill a cart checked out since
+                skipped += self._fill_carts()
+        report = f"Orders: {len(done)} created" + (f" ({', '.join(done)})" if done else "") + f", {kept} already there."
+        return report + (f" Skipped: {'; '.join(skipped)}." if skipped else "")
+
+    @staticmethod
+    def _fill_carts() -> list[str]:
+        skipped = []
+        for email, slug, title, quantity in DEMO_CART:
+            try:
+                actor = Actor.of(User.objects.get(email=email))
+                package = Package.objects.get(creator__creator_profile__slug=slug, title=title)
+                if any(line.item.package_id == package.pk for line in cart_get(actor=actor).lines):
+                    continue
+                cart_services.cart_add_package(actor=actor, package_id=package.pk, quantity=quantity)
+            except (ApplicationError, User.DoesNotExist, Package.DoesNotExist) as error:
+                skipped.append(f"cart line {title} ({getattr(error, 'message', error)})")
+        return skipped
+
+    def _order(self, scenario: OrderScenario) -> Order:
+        brand = User.objects.get(email=scenario.brand)
+        creator = User.objects.get(email=scenario.creator)
+        as_brand, as_creator = Actor.of(brand), Actor.of(creator)
+        package = Package.objects.filter(creator=creator, title=scenario.package).first()
+        if package is None:
+            raise ApplicationError(f"{creator.email} has no package {scenario.package!r}", code="no_package")
+        waiting = [line.item for line in cart_get(actor=as_brand).lines if line.item.package_id == package.pk]
+        if waiting:  # left in the cart by an earlier run that stopped half-way
+            item = cart_services.cart_item_update(item_id=waiting[0].pk, actor=as_brand, quantity=scenario.quantity)
+        else:
+            item = cart_services.cart_add_package(actor=as_brand, package_id=package.pk, quantity=scenario.quantity)
+        attachments = [SimpleUploadedFile("brand-guide.txt", DEMO_BRIEF, "text/plain")] if scenario.attachment else []
+        outcome = checkout_services.checkout(
+            actor=as_brand, item_ids=[item.pk], requirements=scenario.brief, usage_rights=scenario.usage_rights,
+            deadline=timezone.now() + datetime.timedelta(days=(package.duration_days or 1) + 14),
+            attachments=attachments,
+        )
+        order = outcome.orders[0]
+        for step in scenario.steps:
+            if step == "pay":
+                self._pay_in_sandbox(outcome.payment.pk)
+            elif step == "accept":
+                order_services.order_accept(order_id=order.pk, actor=as_creator)
+            elif step == "deliver":
+                order_services.order_deliver(
+                    order_id=order.pk, actor=as_creator,
+                    message="Here is the first cut. The caption and hashtags are in the doc; happy to adjust.",
+                    links=[f"https://www.instagram.com/p/demo-{order.number.lower()}/",
+                           f"https://drive.example.com/demo/{order.number.lower()}"])
+            elif step == "revise":
+                order_services.order_request_revision(
+                    order_id=order.pk, actor=as_brand,
+                    feedback="Lovely footage! Please open on the boat day rather than the hotel, and say "
+                             "“at most 12 people” in the voice-over, not only in the caption.")
+            elif step == "approve":
+                order_services.order_approve(order_id=order.pk, actor=as_brand, note="Perfect, thank you!")
+            elif step == "review":
+                from orders.api.orders import OrderReviewSerializer
+
+                review = OrderReviewSerializer(data={
+                    "rating": 5, "project_type": "Serum launch reel",
+                    "text": "Emma understood the brief straight away and delivered a day early. The reel "
+                            "drove more saves than any of our launches so far."})
+                review.is_valid(raise_exception=True)
+                order_services.order_review(order_id=order.pk, actor=as_brand, data=review.validated_data)
+            elif step == "cancel":
+                order_services.order_cancel(order_id=order.pk, actor=as_brand,
+                                            reason="Our tournament sponsorship moved to next season.")
+            elif step == "dispute":
+                dispute_services.order_dispute(
+                    order_id=order.pk, actor=as_brand, reason="not_as_described",
+                    description="The stories went out a day after the launch and without the swipe-up link "
+                                "the brief asked for.")
+            elif step == "offer":
+                self._offer(as_creator, brand, order)
+        order.refresh_from_db()
+        return order
+
+    @staticmethod
+    def _pay_in_sandbox(payment_id: int) -> None:
+        """The brand pays with the default test card: the sandbox's success event through payments' door."""
+        from payments.models import Payment
+
+        payment = Payment.objects.get(pk=payment_id)
+        gateway = SandboxGateway()
+        intent = gateway.payment_intent_object(payment=payment, card=TEST_CARDS[DEFAULT_CARD], status="succeeded")
+        webhook_event_process(gateway="sandbox", event=gateway.event(
+            event_id=f"evt_{payment.provider_payment_id}_succeeded", type="payment_intent.succeeded", obj=intent))
+
+    @staticmethod
+    def _offer(as_creator: Actor, brand: User, order: Order) -> None:
+        from orders.api.offers import OfferCreateSerializer
+
+        serializer = OfferCreateSerializer(data={
+            "brand_id": brand.pk, "in_reply_to_order_id": order.pk, "title": "Autumn routine: 2 reels + 3 stories",
+            "description": "Two routine reels a week apart and three stories on the launch day, with the "
+                           "discount code pinned. Usage on your channels for 90 days included.",
+            "platform": "instagram", "content_type": "reel", "quantity": 2, "revisions": 2, "duration_days": 14,
+            "price": "3200.00", "currency": "USD", "expires_in_days": 10,
+        })
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        offer_services.offer_create(actor=as_creator, brand_id=data.pop("brand_id"),
+                                    in_reply_to_order_id=data.pop("in_reply_to_order_id"),
+                                    expires_in_days=data.pop("expires_in_days"), data=data)
 
     def _report(self, created: list[str]) -> None:
         emails = [spec["email"] for spec in STAFF + BRANDS + CREATORS]
