@@ -291,11 +291,11 @@ FILTER_PARAMETERS = [CreatorQuerySerializer]
 SEARCH_DOCS = (
     "**Text search.** `search` runs PostgreSQL full-text search (weighted: name and handles, then categories and "
     "niches, then bio; English stemming, web-search syntax) OR a typo-tolerant name match: every word of the "
-    "text is close to a word of the creator's display name (trigram similarity ≥ 0.3, or the start or another "
+    "text is close to a word of the creator's display name (trigram similarity ≥ 0.4, or the start or another "
     "part of it: \"jonson\" ~ johnson, \"sar\" ~ sarah) and the whole text is similar to the name and handles "
     "(trigram word similarity ≥ 0.6), so \"Sarah Jonson\" finds Sarah Johnson; a typo inside a handle unlike the "
     "name is not corrected (the exact handle is found). Results sorted by relevance = text rank + name "
-    "similarity; relevance orders "
+    "similarity (for creators the text names; 0 for the others); relevance orders "
     f"the {selectors.RELEVANCE_CANDIDATES:,} most-followed matches by text rank (`total` still counts every "
     "match; order by followers to page through all of them). On SQLite "
     "(development) every word must appear in the name, bio, categories or niches.\n\n"

@@ -4,14 +4,15 @@ Everything here reads the one denormalized card table, so a query over a million
 
 - Text (PostgreSQL): `search_vector @@ websearch_to_tsquery('english', text)` (GIN on search_vector) OR the
   text names the creator (below), so "Sarah Jonson" still finds "Sarah Johnson". Relevance =
-  ts_rank_cd(search_vector) + word_similarity(text, name_text).
+  ts_rank_cd(search_vector) + word_similarity(text, name_text) for a creator the text names, + 0 for one only
+  the full text found (a bio match is not lifted by a name that merely shares trigrams: "yoga" ~ "Yolanda").
   Relevance ranks a bounded candidate set: the RELEVANCE_CANDIDATES (1,000) most-followed matches, ordered by
   text rank; matches beyond them are counted in the total but reached only with another ordering. One
   statement finds the candidates and computes their relevance (ranked_candidates); the page then reads only
   its own rows by primary key.
 - Names (PostgreSQL; pg_trgm's recommended spelling correction): the text names a creator when EVERY word of
   it (as the "simple" parser splits it) is close to some word of the creator's display name — trigram
-  similarity at least pg_trgm.similarity_threshold (0.3: "jonson" ~ "johnson", "peterz" ~ "peters"), or the
+  similarity at least NAME_WORD_SIMILARITY (0.4: "jonson" ~ "johnson", "peterz" ~ "peters"), or the
   word is like a part of the name word (word similarity at least pg_trgm.word_similarity_threshold, 0.6:
   "sar" ~ "sarah", "johns" ~ "johnson") — AND the whole text is word-similar to name_text (lower-cased name and
   handles) by at least NAME_SIMILARITY (0.6), the test the whole name search used to be alone. Close words
@@ -70,6 +71,7 @@ from django.db.models import (
     Count,
     ExpressionWrapper,
     F,
+    FloatField,
     Func,
     IntegerField,
     Q,
@@ -78,6 +80,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
 
 from accounts import onboarding
 from accounts.models import CreatorProfile
@@ -142,18 +145,21 @@ def _is_postgres() -> bool:
 
 
 NAME_SIMILARITY = 0.6  # word similarity of the whole text with name_text (pg_trgm's default word threshold)
+NAME_WORD_SIMILARITY = 0.4  # trigram similarity of a query word with a close name word ("jonson" ~ "johnson")
 
 # The query's words (the "simple" parser: lower-cased, unstemmed), each with its close name words from
-# brands.NameWord: trigram similarity >= pg_trgm.similarity_threshold (0.3: typos, "jonson" ~ "johnson") or the
-# query word like a part of the name word, word similarity >= pg_trgm.word_similarity_threshold (0.6:
-# prefixes, "sar" ~ "sarah"); name_word_trgm serves both. They make one tsquery over the name and handle
-# lexemes (weight A): every query word by any of its close words; NULL (no card) when a query word has none.
+# brands.NameWord: trigram similarity >= NAME_WORD_SIMILARITY (typos: "jonson" ~ "johnson" 0.5; "travel" ~
+# "tran" 0.33 is not close) or the query word like a part of the name word, word similarity >=
+# pg_trgm.word_similarity_threshold (0.6: prefixes, "sar" ~ "sarah"); name_word_trgm serves both (`%` at
+# pg_trgm's 0.3, then the stricter test). They make one tsquery over the name and handle lexemes (weight A):
+# every query word by any of its close words; NULL (no card) when a query word has none.
 _CLOSE_NAME_WORDS = (
     "SELECT to_tsquery('english'::regconfig, string_agg(per_word.alternatives, ' & ')) FROM ("
     r"SELECT '(' || string_agg('''' || replace(replace(n.word, '\', '\\'), '''', '''''') || ''':A', ' | ')"
     " || ')' AS alternatives "
     "FROM (SELECT DISTINCT lexeme AS word FROM unnest(to_tsvector('simple'::regconfig, %s))) q "
-    f"JOIN {NameWord._meta.db_table} n ON (n.word %% q.word OR n.word %%> q.word) GROUP BY q.word) per_word "
+    f"JOIN {NameWord._meta.db_table} n ON ((n.word %% q.word AND similarity(n.word, q.word) >= %s) "
+    "OR n.word %%> q.word) GROUP BY q.word) per_word "
     "HAVING count(*) = (SELECT count(DISTINCT lexeme) FROM unnest(to_tsvector('simple'::regconfig, %s)))"
 )
 
@@ -174,7 +180,8 @@ class _NameMatch(Func):
         vector, vector_params = compiler.compile(self.source_expressions[0])
         name, name_params = compiler.compile(self.source_expressions[1])
         return (f"({vector} @@ ({_CLOSE_NAME_WORDS}) AND word_similarity(%s, {name}) >= %s)",
-                [*vector_params, self.text, self.text, self.text.lower(), *name_params, NAME_SIMILARITY])
+                [*vector_params, self.text, NAME_WORD_SIMILARITY, self.text, self.text.lower(), *name_params,
+                 NAME_SIMILARITY])
 
 
 def _json_has(field: str, value: str) -> Q:
@@ -213,9 +220,10 @@ def _relevance(text: str):
         )
 
         tsquery = SearchQuery(text, search_type="websearch", config="english")
-        return SearchRank(F("search_vector"), tsquery, cover_density=True) + TrigramWordSimilarity(
-            text.lower(), "name_text"
-        )
+        similarity = Case(When(_NameMatch(text), then=Cast(TrigramWordSimilarity(text.lower(), "name_text"),
+                                                          FloatField())),
+                          default=Value(0.0), output_field=FloatField())
+        return SearchRank(F("search_vector"), tsquery, cover_density=True) + similarity
     return Case(When(name_text__icontains=text.strip(), then=Value(2)), default=Value(1), output_field=IntegerField())
 
 
@@ -256,23 +264,34 @@ def ranked_candidates(query: CreatorQuery) -> list[tuple[int, float]]:
     if len(alternatives) == 1:
         branch = rest.filter(alternatives[0]).annotate(relevance=_relevance(text)).order_by(*order)
         return [(pk, relevance) for pk, relevance in branch.values_list("creator_id", "relevance")[:wanted]]
+    from django.contrib.postgres.search import TrigramWordSimilarity
+
+    # The name term of the relevance: the word similarity of a card the text names (the name branch, which
+    # computed it for its few rows anyway), 0 for a card only the full text found. Every candidate the text
+    # names came through the name branch: its 1,001 most-followed matches include any that rank among the
+    # union's 1,001 most followed.
+    name_similarity = {
+        id(alternatives[0]): Cast(Value(0.0), FloatField()),
+        id(alternatives[1]): Cast(TrigramWordSimilarity(text.lower(), "name_text"), FloatField()),
+    }
     parts, params = [], []
     for alternative in alternatives:
-        branch = rest.filter(alternative).order_by(*order).values_list(
-            "creator_id", "followers", "search_vector", "name_text")[:wanted]
+        branch = (rest.filter(alternative).annotate(name_similarity=name_similarity[id(alternative)])
+                  .order_by(*order).values_list("creator_id", "followers", "search_vector", "name_similarity")[:wanted])
         sql, branch_params = branch.query.sql_with_params()
         parts.append(f"({sql})")
         params.extend(branch_params)
-    # The same expression as _relevance (ts_rank_cd over the websearch query + word_similarity), over the
-    # candidates' own columns; DISTINCT ON drops a card that both branches found.
+    # The same expression as _relevance (ts_rank_cd over the websearch query + the name term), over the
+    # candidates' own columns; DISTINCT ON keeps one row of a card both branches found (the name branch's).
     statement = (
         "SELECT c.creator_id, ts_rank_cd(c.search_vector, websearch_to_tsquery('english'::regconfig, %s)) "
-        "+ word_similarity(%s, c.name_text) FROM ("
-        "SELECT DISTINCT ON (u.creator_id) u.* FROM (" + " UNION ALL ".join(parts) + ") u ORDER BY u.creator_id"
+        "+ c.name_similarity FROM ("
+        "SELECT DISTINCT ON (u.creator_id) u.* FROM (" + " UNION ALL ".join(parts) + ") u "
+        "ORDER BY u.creator_id, u.name_similarity DESC"
         ") c ORDER BY c.followers DESC, c.creator_id DESC LIMIT %s"
     )
     with connection.cursor() as db:
-        db.execute(statement, [text, text.lower(), *params, wanted])
+        db.execute(statement, [text, *params, wanted])
         return [(pk, relevance) for pk, relevance in db.fetchall()]
 
 

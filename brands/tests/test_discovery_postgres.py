@@ -107,7 +107,7 @@ def test_every_word_of_a_name_search_must_be_close_to_a_word_of_the_name():
     for name in ("Sarah Johnson", "Sarah Jones", "Sarah Robinson", "Fajar Santoso"):
         CreatorCardFactory(display_name=name, usernames=name.lower().replace(" ", ""))
 
-    assert sorted(names(search="Sarah Jonson")) == ["Sarah Johnson", "Sarah Jones"]  # "robinson" is not close
+    assert names(search="Sarah Jonson") == ["Sarah Johnson"]  # "jones" (0.3) and "robinson" are not close
     assert sorted(names(search="sar")) == ["Sarah Johnson", "Sarah Jones", "Sarah Robinson"]  # a prefix
     assert names(search="Johns") == ["Sarah Johnson"]
     assert names(search="sarah xqzv") == []  # a word close to nothing in any name
@@ -133,3 +133,11 @@ def test_name_words_follow_the_card_services():
     cards_rebuild_all()
     assert {"ximena", "quiroga"} <= set(NameWord.objects.values_list("word", flat=True))
     assert names(search="Ximenna Quiroga") == ["Ximena Quiroga"]
+
+
+def test_name_similarity_counts_in_relevance_only_for_creators_the_text_names():
+    CreatorCardFactory(display_name="Yolanda Garcia", bio="Yoga every day.", followers=10)  # "yo…ga": not named
+    CreatorCardFactory(display_name="Mark Stone", bio="Yoga every day.", followers=1_000)
+    CreatorCardFactory(display_name="Yoga Yusuf", bio="Breathing.", followers=1)
+
+    assert names(search="yoga") == ["Yoga Yusuf", "Mark Stone", "Yolanda Garcia"]
