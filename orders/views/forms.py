@@ -50,7 +50,7 @@ class FilesMixin:
     def payload(self) -> dict:
         payload = super().payload()
         for name in self.file_fields:
-            uploads = self.files.getlist(name) if self.files else []
+            uploads = self.files.getlist(self.add_prefix(name)) if self.files else []
             if uploads:
                 payload[name] = uploads
             else:

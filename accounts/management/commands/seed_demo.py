@@ -16,7 +16,7 @@ cannot trade (a suspended account, say) is skipped and reported.
 """
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from allauth.account.models import EmailAddress
@@ -512,7 +512,6 @@ class OrderScenario:
     quantity: int = 1
     usage_rights: str = "organic"
     attachment: bool = False
-    notes: dict = field(default_factory=dict)
 
 
 ORDER_SCENARIOS = [
