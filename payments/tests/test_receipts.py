@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
-from weasyprint.formatting_structure import boxes
+from PIL import ImageFile
 
 from accounts.tests.factories import AgentFactory, BrandUserFactory, CreatorUserFactory
 from influmojo.errors import Conflict, NotFound
@@ -14,9 +14,10 @@ from payments import services
 from payments.models import Payment
 from payments.selectors import documents
 from payments.tests.test_api import paid, released
-from payments.views.pdf import _local_fetcher, receipt_document, statement_document
+from payments.views.pdf import _local_fetcher, receipt_document, statement_document, weasyprint
 
 pytestmark = pytest.mark.django_db
+boxes = weasyprint().formatting_structure.boxes
 
 
 def text_of(doc) -> str:
@@ -55,7 +56,8 @@ def test_the_receipt_shows_refunds_and_what_was_paid_net(brand, money):
 
     text = receipt_text(brand, payment)
 
-    assert f"Refunded for {order.number}" in text and "split after a dispute" in text
+    refunds = text.split("\nRefunds\n")[1]  # the refunds table, one row per refund
+    assert order.number in refunds and "split after a dispute" in refunds and "Succeeded" in refunds
     assert "Refunded to your card" in text and "−$150" in text
     assert "$350" in text  # total paid after the refund
 
@@ -129,3 +131,9 @@ def test_the_logo_is_drawn_from_static(brand, money):
     images = [box for page in doc.pages for box in page._page_box.descendants()
               if isinstance(box, boxes.ReplacedBox)]
     assert images, "the logo did not load"
+
+
+def test_rendering_leaves_pillows_truncated_image_check_on(brand, money):
+    """weasyprint's import switches LOAD_TRUNCATED_IMAGES on process-wide; uploads rely on it being off."""
+    receipt_document(documents.payment_receipt(actor=Actor.of(brand), payment_id=paid(money, brand).pk)).write_pdf()
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False

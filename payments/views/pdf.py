@@ -19,9 +19,25 @@ logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # three INFO
 STATIC = (Path(settings.BASE_DIR) / "static").resolve()
 
 
+def weasyprint():
+    """The weasyprint module, imported on first use (it is slow to import). Its import switches on Pillow's
+    LOAD_TRUNCATED_IMAGES for the whole process, which would let truncated uploads through the avatar and
+    attachment checks; the setting is put back (our documents draw only our own logo)."""
+    from PIL import ImageFile
+
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    try:
+        import weasyprint as module
+        import weasyprint.formatting_structure.boxes  # noqa: F401  (for tests reading a document's text)
+        import weasyprint.urls  # noqa: F401
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = before
+    return module
+
+
 def _local_fetcher():
     """A WeasyPrint fetcher for file:// URLs inside static/ only."""
-    from weasyprint.urls import URLFetcher
+    URLFetcher = weasyprint().urls.URLFetcher
 
     class StaticOnly(URLFetcher):
         def fetch(self, url, headers=None):
@@ -34,11 +50,9 @@ def _local_fetcher():
 
 
 def document(template: str, context: dict):
-    """The rendered weasyprint.Document (imported here: it is slow to import and only documents need it)."""
-    import weasyprint
-
+    """The rendered weasyprint.Document."""
     html = render_to_string(template, {"generated_at": timezone.now(), **context})
-    return weasyprint.HTML(string=html, base_url=f"file://{STATIC}/", url_fetcher=_local_fetcher()).render()
+    return weasyprint().HTML(string=html, base_url=f"file://{STATIC}/", url_fetcher=_local_fetcher()).render()
 
 
 def receipt_document(receipt: Receipt):
