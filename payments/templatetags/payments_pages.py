@@ -6,7 +6,7 @@ from django.urls import NoReverseMatch, reverse
 
 from influmojo.permissions import Actor
 from payments.models import Escrow, Payment, Payout
-from payments.selectors import documents
+from payments import selectors
 
 register = template.Library()
 
@@ -38,6 +38,15 @@ def status_badge(kind: str, status: str):
     return {"label": label, "tone": tone, "status": status}
 
 
+CARD_SHORT = {"visa": "VISA", "mastercard": "MC", "amex": "AMEX", "discover": "DISC", "jcb": "JCB",
+              "unionpay": "UPAY", "diners": "DINERS"}
+
+
+@register.filter
+def card_short(card_brand: str) -> str:
+    return CARD_SHORT.get(card_brand, card_brand[:4].upper() or "CARD")
+
+
 @register.simple_tag
 def order_url(order_id: int) -> str:
     """The order's page when the orders pages are mounted, else ""."""
@@ -49,14 +58,11 @@ def order_url(order_id: int) -> str:
 
 @register.inclusion_tag("payments/_dashboard_brand_card.html", takes_context=True)
 def brand_payments_card(context):
-    user = context["request"].user
-    overview = documents.payments_overview(actor=Actor.of(user))
-    return {"rows": overview.dashboard.rows, "recent": overview.dashboard.recent[:3]}
+    dashboard = selectors.payments_dashboard(actor=Actor.of(context["request"].user))
+    return {"rows": dashboard.rows}
 
 
 @register.inclusion_tag("payments/_dashboard_creator_card.html", takes_context=True)
 def creator_earnings_card(context):
-    user = context["request"].user
-    overview = documents.earnings_overview(actor=Actor.of(user))
-    return {"rows": overview.earnings.rows, "blocked_reason": overview.earnings.blocked_reason,
-            "has_blocked": bool(overview.earnings.blocked_amount), "onboarding": overview.onboarding}
+    earnings = selectors.creator_earnings(actor=Actor.of(context["request"].user))
+    return {"rows": earnings.rows, "blocked_reason": earnings.blocked_reason, "ready": earnings.can_receive_payouts}

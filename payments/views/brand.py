@@ -20,7 +20,7 @@ from payments.fees import fee_rate
 from payments.models import Payment
 from payments.selectors import documents
 
-from .charts import charts_by_currency
+from .charts import charts_by_currency, money_text
 from .common import PER_PAGE, brand_required, or_404, safe_next
 from .pdf import pdf_response, receipt_document
 
@@ -82,7 +82,7 @@ def _timeline(payment: Payment) -> list[dict]:
     for refund in payment.refunds.all():
         state = {"succeeded": "ok", "pending": "now"}.get(refund.status, "now")
         label = {"succeeded": "Refunded", "pending": "Refund on its way", "failed": "Refund failed, support retries"}
-        steps.append({"label": f"{label[refund.status]}: {refund.currency} {refund.amount:,} ({refund.reason})",
+        steps.append({"label": f"{label[refund.status]}: {money_text(refund.amount, refund.currency)} ({refund.reason})",
                       "at": refund.succeeded_at or refund.created_at, "state": state})
     return steps
 
