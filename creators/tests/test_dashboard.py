@@ -22,8 +22,9 @@ from creators.tests.test_portfolio import fill_media_kit
 pytestmark = pytest.mark.django_db
 
 # Session and user, then the selector: profile (with counts and rating), packages, accounts, snapshots,
-# calendar entries, reviews; then the Orders card's counts (orders.views.summary; no orders here).
-DASHBOARD_QUERIES = 2 + 6 + 1
+# calendar entries, reviews; then the Orders card's counts (orders.views.summary; no orders here); then the
+# Earnings card (payments.selectors.creator_earnings: payable lines, held escrows, payout account, blocked payouts).
+DASHBOARD_QUERIES = 2 + 6 + 1 + 4
 
 
 def dashboard(client, creator) -> str:

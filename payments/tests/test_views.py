@@ -429,3 +429,25 @@ def test_statements_are_the_creators_own(client, creator, money):
 def test_the_menus_link_payments_and_earnings(client, brand, creator):
     assert 'href="/payments/"' in signed_in(client, brand).get("/payments/").content.decode()
     assert 'href="/creator/earnings/"' in signed_in(client, creator).get("/creator/earnings/").content.decode()
+
+
+# --- Dashboards ------------------------------------------------------------------------------------------------
+def test_the_brand_dashboard_totals_spend_and_links_payments(client, brand, money):
+    payment = paid(money, brand, subtotal="1250.00")
+    money.settle(payment.escrows.get().order, refund="250.00")
+    money.start(brand, money.order(brand=brand, creator=CreatorUserFactory(), subtotal="80.00"))
+
+    html = signed_in(client, brand).get(reverse("dashboard")).content.decode()
+
+    assert "$1,000 spent" in html and "1 paid · 1 waiting ($80) · $250 refunded" in html
+    assert 'href="/payments/"' in html and 'href="/payments/cards/"' in html
+
+
+def test_the_creator_dashboard_shows_earnings_and_the_payout_setup(client, creator, money):
+    empty = signed_in(client, creator).get(reverse("dashboard")).content.decode()
+    assert "No earnings yet" in empty and "Set up payouts" in empty
+
+    released(money, creator, subtotal="1000.00")
+    html = client.get(reverse("dashboard")).content.decode()
+    assert "$950 earned" in html and "$950 available · $0 in escrow · $0 paid out" in html
+    assert 'href="/creator/earnings/"' in html
