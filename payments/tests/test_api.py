@@ -2,17 +2,20 @@
 onboarding and the fee report — 401 anonymous, 403 for the wrong role, 404 for someone else's row, 400 for bad
 input, 409 with what to do, and equal query counts at 1 and 25 rows on every list."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from accounts.tests.factories import AgentFactory, BrandUserFactory, CreatorUserFactory
 from influmojo.permissions import Actor
 from orders.models import Order
 from payments import services
-from payments.models import ConnectedAccount, Payment, PaymentMethod, Payout
+from payments.models import ConnectedAccount, JournalEntry, Payment, PaymentMethod, Payout
+from payments.tests.conftest import STRIPE, recorded
 from payments.tests.factories import ConnectedAccountFactory, CustomerFactory, PaymentMethodFactory
 
 pytestmark = pytest.mark.django_db
@@ -392,3 +395,29 @@ def test_agents_read_the_platform_fee_report_by_month(auth_client, money):
     assert client.get("/api/v1/payments/fees?until=2000-01-01").json()["total"] == 0
     error = error_of(client.get("/api/v1/payments/fees?since=2026-05-01&until=2026-04-01"), 400)
     assert "until" in error["details"]
+
+
+def test_the_fee_report_costs_the_same_queries_for_1_and_25_months(auth_client, money, django_assert_max_num_queries):
+    client = auth_client(AgentFactory())
+    released(money, CreatorUserFactory())
+    one = queries(lambda: client.get("/api/v1/payments/fees?limit=100"))
+    brand = BrandUserFactory()
+    for months_ago in range(1, 25):
+        payout = released(money, CreatorUserFactory(), brand=brand)
+        JournalEntry.objects.filter(order=payout.order).update(
+            created_at=timezone.now() - datetime.timedelta(days=31 * months_ago))
+    with django_assert_max_num_queries(one):
+        assert client.get("/api/v1/payments/fees?limit=100").json()["total"] == 25
+
+
+def test_bulk_payment_answers_the_orders_and_why_when_the_gateway_is_down(auth_client, brand, money, stripe_api):
+    order = money.order(brand=brand, creator=CreatorUserFactory())
+    stripe_api.post(f"{STRIPE}/v1/customers", json=recorded("error_api.json"), status=500)
+
+    response = auth_client(brand).post("/api/v1/payments/bulk", {"order_ids": [order.pk]}, format="json")
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["payment"] is None and body["payment_error"]["code"] == "gateway_unavailable"
+    assert [row["id"] for row in body["orders"]] == [order.pk]
+    assert Payment.objects.get(escrows__order=order).status == "pending"  # call again to retry
