@@ -3,7 +3,7 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework.permissions import BasePermission
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -52,21 +52,11 @@ def paginated(view: APIView, request, rows, serializer_class) -> Response:
     return paginator.get_paginated_response(serializer_class(page, many=True, context={"request": request}).data)
 
 
-class PDFRenderer(BaseRenderer):
-    media_type = "application/pdf"
-    format = "pdf"
-    charset = None
-    render_style = "binary"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return data
-
-
 class PDFView(APIView):
-    """Answers a PDF (an HttpResponse); errors still leave as JSON in the envelope, whatever was accepted."""
+    """Answers a PDF (an HttpResponse, past DRF's renderers). Negotiation always settles on JSON, so a client
+    that asks for application/pdf still gets its errors in the JSON envelope rather than a 406."""
 
-    renderer_classes = [JSONRenderer, PDFRenderer]
+    renderer_classes = [JSONRenderer]
 
-    def handle_exception(self, exc):
-        self.request.accepted_renderer, self.request.accepted_media_type = JSONRenderer(), "application/json"
-        return super().handle_exception(exc)
+    def perform_content_negotiation(self, request, force=False):
+        return super().perform_content_negotiation(request, force=True)
