@@ -697,8 +697,10 @@ def _counts_postgres(query: CreatorQuery,
     facet groups by the whole JSON list first (a few thousand distinct lists at most) and unnests only the
     groups."""
     selections = _facet_conditions(query)
-    flags = {f"f_{name}": ExpressionWrapper(condition, output_field=BooleanField()) if condition
-             else Value(True, output_field=BooleanField()) for name, condition in selections.items()}
+    # Only selected facets carry a flag: an unselected one passes every row, so it is left out of the tests below
+    # (unfiltered, the keys are the bare columns and no row is tested at all).
+    selected = [name for name, condition in selections.items() if condition]
+    flags = {f"f_{name}": ExpressionWrapper(selections[name], output_field=BooleanField()) for name in selected}
     band = Case(*[When(_price_band(low, high), then=Value(value)) for value, low, high, _label in PRICE_BANDS],
                 default=Value(None), output_field=CharField())
     rows = (listed_cards().filter(_base_conditions(query, sampled=percent is not None)).order_by()
@@ -710,23 +712,25 @@ def _counts_postgres(query: CreatorQuery,
         sql = _sampled(sql, percent)
 
     def passing(*names):
-        return "(" + (" AND ".join(f"q.f_{name}" for name in names) or "TRUE") + ")"
+        return "(" + (" AND ".join(f"q.f_{name}" for name in names if name in selected) or "TRUE") + ")"
 
     facets = [facet for facet, _column, _list in _GROUPED_FACETS]
     columns = [column for _facet, column, _list in _GROUPED_FACETS]
-    others = ", ".join(f"{passing(*(name for name in selections if name != facet))} AS o_{facet}"
-                       for facet in facets)
+    others_of = {facet: passing(*(name for name in selections if name != facet)) for facet in facets}
+    others = ", ".join(f"{others_of[facet]} AS o_{facet}" for facet in facets)
     # A facet's key is its column where the row passes the facet's others, else NULL (one cheap group, dropped);
     # rows passing no facet's others and not all selections are dropped before grouping. OFFSET 0 keeps the
     # read a subquery, so each selection (a jsonb containment, say) is evaluated once per row.
-    keys = [f"CASE WHEN r.o_{facet} THEN r.{column} END" for facet, column in zip(facets, columns, strict=True)]
+    keys = [f"r.{column}" if others_of[facet] == "(TRUE)" else f"CASE WHEN r.o_{facet} THEN r.{column} END"
+            for facet, column in zip(facets, columns, strict=True)]
+    every_row_counts = "(TRUE)" in others_of.values()
     grouped = (
         "SELECT " + ", ".join(f"{key} AS {column}" for key, column in zip(keys, columns, strict=True)) + ", "
         + ", ".join(f"GROUPING({key}) = 0 AS g_{facet}" for key, facet in zip(keys, facets, strict=True))
         + ", r.o_all, count(*) AS n "
         f"FROM (SELECT q.*, {others}, {passing(*selections)} AS o_all FROM ({sql} OFFSET 0) q) r "
-        "WHERE r.o_all OR " + " OR ".join(f"r.o_{facet}" for facet in facets) + " "
-        "GROUP BY GROUPING SETS (" + ", ".join(f"({key})" for key in keys) + ", (r.o_all))"
+        + ("" if every_row_counts else "WHERE r.o_all OR " + " OR ".join(f"r.o_{facet}" for facet in facets) + " ")
+        + "GROUP BY GROUPING SETS (" + ", ".join(f"({key})" for key in keys) + ", (r.o_all))"
     )
     parts = []
     for facet, column, is_list in _GROUPED_FACETS:
