@@ -146,7 +146,7 @@ def test_a_creator_does_not_see_an_unpaid_order(client, creator, package):
     assert order.number not in html_of(client.get(ORDERS))
 
 
-# --- Add to cart and the cart -------------------------------------------------------------------------------------------
+# --- Add to cart and the cart -----------------------------------------------------------------------------------------
 def test_a_brand_adds_a_package_from_the_public_page_with_a_quantity(as_brand, brand, package):
     page = reverse("creator_portfolio", kwargs={"slug": package.creator.creator_profile.slug})
     html = html_of(as_brand.get(page))
@@ -256,7 +256,7 @@ def test_the_cart_costs_the_same_queries_for_1_and_25_lines(as_brand, brand, dja
         html_of(as_brand.get(CART))
 
 
-# --- Checkout -----------------------------------------------------------------------------------------------------------
+# --- Checkout ---------------------------------------------------------------------------------------------------------
 def checkout_form(**changes) -> dict:
     deadline = (timezone.now() + datetime.timedelta(days=20)).date().isoformat()
     return {"requirements": "Show the serum in your morning routine.", "deadline": deadline,
@@ -357,7 +357,7 @@ def test_a_gateway_failure_keeps_the_orders_and_says_so(as_brand, brand, payment
                                          "Your order is saved: pay it from its page when you are ready.")
 
 
-# --- The order list ----------------------------------------------------------------------------------------------------
+# --- The order list ---------------------------------------------------------------------------------------------------
 def test_the_list_shows_each_side_its_own_orders_with_what_waits_on_them(client, brand, creator, package):
     unpaid = placed(brand, package)[0]
     waiting = paid(brand, PackageFactory(creator=creator, title="Story set"))
@@ -427,7 +427,7 @@ def test_empty_lists_say_what_comes_next(client, brand, creator):
     assert "When a brand orders one of your packages and pays" in html_of(client.get(ORDERS))
 
 
-# --- One order ----------------------------------------------------------------------------------------------------------
+# --- One order --------------------------------------------------------------------------------------------------------
 def test_the_order_page_shows_lines_brief_attachments_timeline_and_money(as_brand, brand, package):
     attachment = SimpleUploadedFile("guide.txt", b"Tone: warm.", content_type="text/plain")
     order = placed(brand, package, usage_rights="paid_30", attachments=[attachment])[0]
@@ -470,7 +470,7 @@ def test_deliveries_show_every_version_with_its_decision(as_brand, brand, creato
     assert "is making the changes you asked for (revision 1 of 2)" in html
 
 
-# --- Moves through the page ---------------------------------------------------------------------------------------------
+# --- Moves through the page -------------------------------------------------------------------------------------------
 def test_the_creator_accepts_extends_or_declines(client, brand, creator, package):
     client.force_login(creator)
     first, second, third = (paid(brand, PackageFactory(creator=creator)) for _ in range(3))
@@ -663,7 +663,7 @@ def test_the_order_page_costs_the_same_queries_with_more_events_and_versions(as_
         html_of(as_brand.get(url("order_detail", order.pk)))
 
 
-# --- Custom offers ------------------------------------------------------------------------------------------------------
+# --- Custom offers ----------------------------------------------------------------------------------------------------
 def test_a_creator_sends_an_offer_from_an_order_page(as_creator, creator, brand, package):
     order = paid(brand, PackageFactory(creator=creator))
 
@@ -765,7 +765,7 @@ def test_the_offer_list_costs_the_same_queries_for_1_and_25_offers(as_brand, bra
         html_of(as_brand.get(OFFERS))
 
 
-# --- Dashboards -----------------------------------------------------------------------------------------------------------
+# --- Dashboards -------------------------------------------------------------------------------------------------------
 def test_the_dashboards_count_what_waits_on_each_side(client, brand, creator):
     order_in(S.PENDING_PAYMENT, brand=brand, creator=creator)
     order_in(S.DELIVERED, brand=brand, creator=creator)
