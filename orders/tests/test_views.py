@@ -790,3 +790,13 @@ def test_an_empty_dashboard_card_points_to_discovery(as_brand):
     html = html_of(as_brand.get(reverse("dashboard")))
 
     assert "No orders yet" in html and reverse("brand_discover") in html
+
+
+def test_a_closed_order_shows_the_refund_not_a_payout(as_brand, brand, package):
+    order = paid(brand, package)
+    order_services.order_cancel(order_id=order.pk, actor=Actor.of(brand))
+
+    html = html_of(as_brand.get(url("order_detail", order.pk)))
+
+    assert "Refunded to you" in html and "receives" not in html
+    assert "Nothing was delivered" in html and "This order is closed." in html
