@@ -441,12 +441,14 @@ ORDER_ATTACHMENTS_MAX = 10
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+# The Connect endpoint (events of the creators' Express accounts, e.g. account.updated) has its own secret.
+STRIPE_CONNECT_WEBHOOK_SECRET = env.str("STRIPE_CONNECT_WEBHOOK_SECRET", default="")
 STRIPE_WEBHOOK_TOLERANCE_SECONDS = env.int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", default=300)
 STRIPE_API_VERSION = env.str("STRIPE_API_VERSION", default="")  # empty: the stripe library's pinned version
 STRIPE_CONNECT_COUNTRY = env.str("STRIPE_CONNECT_COUNTRY", default="US")  # default country of Express accounts
 STRIPE_HTTP_TIMEOUT_SECONDS = env.int("STRIPE_HTTP_TIMEOUT_SECONDS", default=20)
 if TESTING:  # a developer's real keys in .env must never let a test reach Stripe; tests set their own
-    STRIPE_SECRET_KEY = STRIPE_PUBLISHABLE_KEY = STRIPE_WEBHOOK_SECRET = ""
+    STRIPE_SECRET_KEY = STRIPE_PUBLISHABLE_KEY = STRIPE_WEBHOOK_SECRET = STRIPE_CONNECT_WEBHOOK_SECRET = ""
 PAYMENTS_SANDBOX = env.bool("PAYMENTS_SANDBOX", default=DEBUG)
 PAYMENT_GATEWAY = "stripe" if STRIPE_SECRET_KEY else "sandbox"
 if not DEBUG and PAYMENT_GATEWAY == "sandbox" and not PAYMENTS_SANDBOX:

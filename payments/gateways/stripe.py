@@ -153,18 +153,27 @@ class StripeGateway:
 
     # --- Events ---------------------------------------------------------------------------------------
     def parse_webhook(self, body: bytes, signature: str | None) -> GatewayEvent:
-        """The event in `body` if its Stripe-Signature header verifies against STRIPE_WEBHOOK_SECRET
-        within STRIPE_WEBHOOK_TOLERANCE_SECONDS; SignatureInvalid otherwise."""
-        secret = settings.STRIPE_WEBHOOK_SECRET
-        if not secret:
+        """The event in `body` if its Stripe-Signature header verifies within STRIPE_WEBHOOK_TOLERANCE_SECONDS
+        against STRIPE_WEBHOOK_SECRET (the platform's endpoint) or STRIPE_CONNECT_WEBHOOK_SECRET (the Connect
+        endpoint, which carries the creators' account.updated; both may point at this one URL);
+        SignatureInvalid otherwise."""
+        secrets = [secret for secret in (settings.STRIPE_WEBHOOK_SECRET, settings.STRIPE_CONNECT_WEBHOOK_SECRET)
+                   if secret]
+        if not secrets:
             raise SignatureInvalid("Stripe webhooks are not configured on this server (no signing secret).",
                                    code="webhook_not_configured")
         try:
             text = body.decode("utf-8")
-            stripe.WebhookSignature.verify_header(text, signature, secret,
-                                                  tolerance=settings.STRIPE_WEBHOOK_TOLERANCE_SECONDS)
-        except (stripe.SignatureVerificationError, UnicodeDecodeError) as exc:
+        except UnicodeDecodeError as exc:
             raise SignatureInvalid(f"The Stripe-Signature header does not verify: {exc}") from exc
+        for number, secret in enumerate(secrets, start=1):
+            try:
+                stripe.WebhookSignature.verify_header(text, signature, secret,
+                                                      tolerance=settings.STRIPE_WEBHOOK_TOLERANCE_SECONDS)
+                break
+            except stripe.SignatureVerificationError as exc:
+                if number == len(secrets):
+                    raise SignatureInvalid(f"The Stripe-Signature header does not verify: {exc}") from exc
         try:
             payload = json.loads(text)
             obj = payload["data"]["object"]

@@ -280,8 +280,20 @@ def test_within_tolerance_is_accepted(gateway, settings):
     assert event.type == "payment_intent.succeeded"
 
 
+def test_an_event_signed_by_the_connect_endpoint_is_parsed(gateway, settings):
+    settings.STRIPE_CONNECT_WEBHOOK_SECRET = "whsec_connect_endpoint"
+    body = _body()
+
+    event = gateway.parse_webhook(body, signed(body, secret="whsec_connect_endpoint"))
+    with pytest.raises(SignatureInvalid):
+        gateway.parse_webhook(body, signed(body, secret="whsec_someone_else"))
+
+    assert event.type == "payment_intent.succeeded"
+
+
 def test_no_webhook_secret_refuses_everything(gateway, settings):
     settings.STRIPE_WEBHOOK_SECRET = ""
+    settings.STRIPE_CONNECT_WEBHOOK_SECRET = ""
     body = _body()
 
     with pytest.raises(SignatureInvalid, match="not configured"):
