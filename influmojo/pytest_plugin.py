@@ -54,3 +54,33 @@ def browser():
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def signed_in_page(browser, live_server):
+    """`signed_in_page(user, viewport=DESKTOP)` → a browser page whose session belongs to `user` (logged in
+    through Django's test client, the session cookie handed to Chromium); its context closes after the test."""
+    from django.conf import settings
+    from django.test import Client
+
+    contexts = []
+
+    def make(user, viewport=DESKTOP):
+        client = Client()
+        client.force_login(user)
+        context = browser.new_context(viewport=viewport)
+        context.set_default_timeout(15_000)
+        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
+                              "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                              "url": live_server.url}])
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def horizontal_overflow(page) -> int:
+    """How many pixels the page is wider than its viewport (0 or less: it fits, nothing scrolls sideways)."""
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from accounts.tests.factories import PASSWORD, BrandUserFactory, CreatorUserFactory
-from influmojo.pytest_plugin import DESKTOP, MOBILE
+from influmojo.pytest_plugin import DESKTOP, MOBILE, horizontal_overflow
 
 AFTER_SIGNUP = re.compile(r"/(onboarding|dashboard)/")
 
@@ -48,10 +48,6 @@ def sign_in(page, base_url, email):
     page.fill("input[name=password]", PASSWORD)
     page.click("form.form-entrance button[type=submit]")
     page.wait_for_url(AFTER_SIGNUP)
-
-
-def horizontal_overflow(page) -> int:
-    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
 
 @pytest.mark.browser

@@ -6,34 +6,13 @@ Drives Debian's /usr/bin/chromium through Playwright's sync API; skipped when Ch
 import re
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 
 from accounts.tests.factories import BrandUserFactory
 from brands.tests.factories import CreatorCardFactory
-from influmojo.pytest_plugin import DESKTOP, MOBILE
+from influmojo.pytest_plugin import MOBILE, horizontal_overflow
 
 
-@pytest.fixture
-def signed_in_page(browser, live_server):
-    """`signed_in_page(user, viewport)` → a page whose session belongs to `user`; closed after the test."""
-    contexts = []
-
-    def make(user, viewport=DESKTOP):
-        client = Client()
-        client.force_login(user)
-        context = browser.new_context(viewport=viewport)
-        context.set_default_timeout(15_000)
-        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
-                              "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                              "url": live_server.url}])
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 @pytest.mark.browser
@@ -77,7 +56,7 @@ def test_save_toggles_in_place_and_phones_fit(signed_in_page, live_server):
     page = signed_in_page(brand, MOBILE)
     page.goto(live_server.url + reverse("brand_discover"))
 
-    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    assert horizontal_overflow(page) <= 0
     assert not page.is_visible("#discover-filters"), "filters fold away on phones"
     page.click(".filters-toggle")
     assert page.is_visible("#discover-filters")

@@ -9,41 +9,18 @@ import datetime
 import re
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.tests.factories import BrandUserFactory, CreatorUserFactory
 from creators.tests.factories import PackageFactory
-from influmojo.pytest_plugin import DESKTOP, MOBILE
+from influmojo.pytest_plugin import MOBILE, horizontal_overflow
 from orders.models import Order
 from payments.models import Payment, Payout
 
 
-@pytest.fixture
-def signed_in_page(browser, live_server):
-    """`signed_in_page(user, viewport)` → a page whose session belongs to `user`; closed after the test."""
-    contexts = []
-
-    def make(user, viewport=DESKTOP):
-        client = Client()
-        client.force_login(user)
-        context = browser.new_context(viewport=viewport)
-        context.set_default_timeout(15_000)
-        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
-                              "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                              "url": live_server.url}])
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
-def fits(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
 
 
 @pytest.mark.browser
@@ -125,7 +102,7 @@ def test_phones_fit_the_cart_checkout_and_order_pages(signed_in_page, live_serve
 
     for path in (reverse("cart"), reverse("checkout"), reverse("order_list"), reverse("order_detail", args=[order.pk])):
         page.goto(live_server.url + path)
-        assert fits(page), path
+        assert horizontal_overflow(page) <= 0, path
 
     # On a phone the order's status comes first and a button leads to the moves.
     assert page.is_visible("a.om-jump")

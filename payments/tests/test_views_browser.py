@@ -5,34 +5,13 @@ Drives Debian's /usr/bin/chromium through Playwright's sync API; skipped when Ch
 """
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from accounts.tests.factories import BrandUserFactory, CreatorUserFactory
-from influmojo.pytest_plugin import DESKTOP, MOBILE
+from influmojo.pytest_plugin import MOBILE, horizontal_overflow
 from payments.models import Payment, Payout
 from payments.tests.test_api import paid, released
 
 
-@pytest.fixture
-def signed_in_page(browser, live_server):
-    """`signed_in_page(user, viewport)` → a page whose session belongs to `user`; closed after the test."""
-    contexts = []
-
-    def make(user, viewport=DESKTOP):
-        client = Client()
-        client.force_login(user)
-        context = browser.new_context(viewport=viewport)
-        context.set_default_timeout(15_000)
-        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
-                              "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                              "url": live_server.url}])
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 @pytest.mark.browser
@@ -91,5 +70,5 @@ def test_phones_fit_every_payments_page(signed_in_page, live_server, money):
         page = signed_in_page(user, MOBILE)
         for url in urls:
             page.goto(live_server.url + url)
-            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            overflow = horizontal_overflow(page)
             assert overflow <= 0, f"{url} is {overflow}px too wide on a phone"
