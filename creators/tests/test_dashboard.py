@@ -22,7 +22,7 @@ from creators.tests.test_portfolio import fill_media_kit
 pytestmark = pytest.mark.django_db
 
 # Session and user, then the selector: profile (with counts and rating), packages, accounts, snapshots,
-# calendar entries, reviews; then the Orders card's counts (orders.views.summary; no orders here); then the
+# calendar entries, reviews; then the Orders card's counts (orders.selectors.summary; no orders here); then the
 # Earnings card (payments.selectors.creator_earnings: payable lines, held escrows, payout account, blocked payouts).
 DASHBOARD_QUERIES = 2 + 6 + 1 + 4
 

@@ -108,7 +108,7 @@ def your_move(context, order: Order) -> str:
 @register.inclusion_tag("orders/_dashboard_card.html", takes_context=True)
 def orders_dashboard_card(context):
     """The "Orders" card of the brand and creator dashboards (two or three aggregate queries)."""
-    from ..views.summary import dashboard_summary
+    from ..selectors.summary import dashboard_summary
 
     user = context["request"].user
     return {"summary": dashboard_summary(user), "user": user, "request": context["request"]}

@@ -5,9 +5,9 @@ from django.db.models import Count, Q
 from influmojo.permissions import Actor
 
 from ..models import CustomOffer, Order
-from ..selectors.cart import cart_get
-from ..selectors.offers import offer_list
-from ..selectors.orders import order_list
+from .cart import cart_get
+from .offers import offer_list
+from .orders import order_list
 from ..services.rules import MUTUAL_CANCEL
 
 S = Order.Status
