@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("brands.api.urls")),
     path("", include("orders.api.urls")),
     path("", include("payments.api.urls")),
+    path("", include("chat.api.urls")),
 ]
 
 urlpatterns = [
@@ -22,6 +23,7 @@ urlpatterns = [
     path("", include("brands.urls")),
     path("", include("orders.urls")),
     path("", include("payments.urls")),
+    path("", include("chat.urls")),
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),
     path("admin/", admin.site.urls),

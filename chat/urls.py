@@ -1,0 +1,3 @@
+"""Chat and notifications pages."""
+
+urlpatterns: list = []
