@@ -466,3 +466,22 @@ CELERY_BEAT_SCHEDULE["payments.retry_stuck_money"] = {
     "task": "payments.tasks.retry_stuck_money",
     "schedule": 15 * 60,
 }
+
+# --- Chat and notifications (chat app) -------------------------------------------------------------
+CHAT_MESSAGE_MAX_LENGTH = 5000
+CHAT_ATTACHMENT_MAX_BYTES = env.int("CHAT_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+CHAT_ATTACHMENTS_PER_MESSAGE = 5
+CHAT_HISTORY_PAGE = 50  # messages per page/resync answer
+# A websocket that has not said anything (heartbeat) for this long is gone: its user may be offline.
+CHAT_CONNECTION_TTL_SECONDS = env.int("CHAT_CONNECTION_TTL_SECONDS", default=90)
+# At most one "unread messages" e-mail per conversation and person within this many minutes.
+CHAT_UNREAD_EMAIL_MINUTES = env.int("CHAT_UNREAD_EMAIL_MINUTES", default=15)
+# Read notifications older than this are deleted by a beat job.
+NOTIFICATIONS_KEEP_READ_DAYS = env.int("NOTIFICATIONS_KEEP_READ_DAYS", default=90)
+# Mobile push: Firebase Cloud Messaging HTTP v1 when a project and a service account are set; logged otherwise.
+FCM_PROJECT_ID = env.str("FCM_PROJECT_ID", default="")
+FCM_SERVICE_ACCOUNT_JSON = env.str("FCM_SERVICE_ACCOUNT_JSON", default="")  # the key file's JSON, or a path to it
+FCM_HTTP_TIMEOUT_SECONDS = env.int("FCM_HTTP_TIMEOUT_SECONDS", default=10)
+if TESTING:  # a developer's real Firebase project must never receive a test's push
+    FCM_PROJECT_ID = FCM_SERVICE_ACCOUNT_JSON = ""
+PUSH_BACKEND = "fcm" if FCM_PROJECT_ID and FCM_SERVICE_ACCOUNT_JSON else "log"
