@@ -52,6 +52,8 @@ class Participant(models.Model):
     role = models.CharField(max_length=10, choices=Role.choices)
     last_read_message_id = models.BigIntegerField(default=0)
     last_read_at = models.DateTimeField(null=True, blank=True)
+    # When this member was last told of new messages here (notify): the debounce of unread e-mails.
+    notified_at = models.DateTimeField(null=True, blank=True)
     joined_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -100,6 +102,9 @@ class Connection(models.Model):
     Rows whose heartbeat stopped (a process died) are swept by a beat job."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ws_connections")
+    # The conversation this socket watches (a chat socket); empty for a socket that watches none (notifications).
+    conversation = models.ForeignKey(Conversation, null=True, blank=True, on_delete=models.CASCADE,
+                                     related_name="connections")
     channel_name = models.CharField(max_length=200, unique=True)
     connected_at = models.DateTimeField(auto_now_add=True)
     last_seen_at = models.DateTimeField(db_index=True)
