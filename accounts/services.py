@@ -69,6 +69,20 @@ def user_logged_in(*, user_id: int) -> None:
     User.objects.filter(pk=user_id).update(last_login_at=now)
 
 
+# --- Presence (chat.services.presence decides it from the user's open sockets) -------------------------------
+def user_presence_lock(*, user_id: int) -> None:
+    """Locks the user's row until the transaction ends, so sockets opening and closing at once (several tabs,
+    several processes) settle `is_online` one after the other, each after counting the sockets still open."""
+    list(User.objects.select_for_update().filter(pk=user_id).values_list("pk", flat=True))
+
+
+def user_presence_set(*, user_id: int, online: bool, seen_at=None) -> bool:
+    """Marks the user online or offline, `last_online_at` = when that was true last (now by default); True if
+    is_online changed. Staying online writes nothing (heartbeats live on chat's connections, not on the user)."""
+    seen_at = seen_at or timezone.now()
+    return bool(User.objects.filter(pk=user_id, is_online=not online).update(is_online=online, last_online_at=seen_at))
+
+
 @transaction.atomic
 def user_email_verified(*, user_id: int) -> User:
     """A confirmed primary e-mail marks the address verified and activates a pending account."""
