@@ -122,6 +122,8 @@ class Notification(models.Model):
     url = models.CharField(max_length=500, blank=True)  # where the page/app opens it
     data = models.JSONField(default=dict, blank=True)
     dedupe_key = models.CharField(max_length=120, blank=True)  # one notification per key and user
+    # Listed in the app (the user's in_app choice for the type); a row kept only for its e-mail/push is not.
+    in_app = models.BooleanField(default=True)
     read_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
