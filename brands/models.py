@@ -33,8 +33,8 @@ class CreatorCard(models.Model):
     Written only by brands.services.cards (from the creator's profile, accounts, packages and reviews);
     never edited by hand. Search, facets and match ranking read this one narrow table, so they run on its
     indexes instead of joining five tables for a million creators. The PostgreSQL-only indexes (GIN on the
-    search vector, trigram on names, jsonb containment) are created in migration 0001; typo search also reads
-    NameWord (0003).
+    search vector, trigram on names, jsonb containment) are created in migration 0001, the one GIN index over
+    text and filters together in 0004; typo search also reads NameWord (0003).
     """
 
     creator = models.OneToOneField(

@@ -6,6 +6,9 @@ Everything here reads the one denormalized card table, so a query over a million
   text names the creator (below), so "Sarah Jonson" still finds "Sarah Johnson". Relevance =
   ts_rank_cd(search_vector) + word_similarity(text, name_text) for a creator the text names, + 0 for one only
   the full text found (a bio match is not lifted by a name that merely shares trigrams: "yoga" ~ "Yolanda").
+  Text with filters: card_text_filters (migration 0004) holds the search vector, country, platforms,
+  categories, niches and languages in ONE GIN index, so `text AND country AND platform` is intersected inside
+  one index scan (the rare key steps through the long posting lists) instead of one bitmap per index ANDed.
   Relevance ranks a bounded candidate set: the RELEVANCE_CANDIDATES (1,000) most-followed matches, ordered by
   text rank; matches beyond them are counted in the total but reached only with another ordering. One
   statement finds the candidates and computes their relevance (ranked_candidates); the page then reads only

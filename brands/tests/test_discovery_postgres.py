@@ -65,24 +65,29 @@ def many_cards(db):
     with connection.cursor() as cursor:
         # Bulk inserts sit in the GIN pending lists until a vacuum (none inside a test transaction).
         for index in ("card_search_vector", "card_name_trgm", "card_categories", "card_niches", "card_languages",
-                      "card_platforms"):
+                      "card_platforms", "card_text_filters"):
             cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
         cursor.execute("ANALYZE brands_creatorcard")
 
 
+# (query, indexes of which the plan must use one); card_text_filters holds the text and the list/country filters
+# together, so the planner may read any of those columns through it.
+TEXT_FILTERS = "card_text_filters"
 PLANS = [
-    (CreatorQuery(search="topic7"), "card_search_vector"),
-    (CreatorQuery(search="persn42"), "name_word_trgm"),  # close name words; their cards by card_search_vector
-    (CreatorQuery(platforms=("youtube",)), "card_platforms"),
-    (CreatorQuery(niches=("gaming",)), "card_categories"),
-    (CreatorQuery(languages=("en",)), "card_languages"),
+    (CreatorQuery(search="topic7"), ("card_search_vector", TEXT_FILTERS)),
+    (CreatorQuery(search="persn42"), ("name_word_trgm",)),  # close name words; then their cards by lexeme
+    (CreatorQuery(platforms=("youtube",)), ("card_platforms", TEXT_FILTERS)),
+    (CreatorQuery(search="topic7", platforms=("youtube",)), (TEXT_FILTERS,)),  # text and filter in one scan
+    (CreatorQuery(niches=("gaming",)), ("card_categories", TEXT_FILTERS)),
+    (CreatorQuery(languages=("en",)), ("card_languages", TEXT_FILTERS)),
 ]
 
 
 def test_plans_use_the_indexes(many_cards):
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-    missing = [(query, index) for query, index in PLANS if index not in discovery.creator_filter(query).explain()]
+    plans = [(query, indexes, discovery.creator_filter(query).explain()) for query, indexes in PLANS]
+    missing = [(query, indexes) for query, indexes, plan in plans if not any(index in plan for index in indexes)]
     by_followers = discovery.creator_filter(CreatorQuery()).order_by(*discovery._order_by("-followers"))[:20]
 
     assert missing == []
