@@ -5,7 +5,6 @@ media, console e-mail, locmem cache, sandbox payments, deterministic AI fallback
 on the real engines by setting DATABASE_URL, REDIS_URL, AWS_STORAGE_BUCKET_NAME, … (see .env.example).
 """
 
-from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -372,7 +371,6 @@ AVATAR_MAX_PIXELS = 40_000_000
 AVATAR_SIZE = 512
 HEALTHZ_TIMEOUT_SECONDS = 2
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
-ONLINE_TTL = timedelta(minutes=5)
 
 # --- Social platforms ----------------------------------------------------------------------------
 # OAuth apps creators connect their accounts through (creators/platforms/). A platform whose id or
@@ -474,6 +472,9 @@ CHAT_ATTACHMENTS_PER_MESSAGE = 5
 CHAT_HISTORY_PAGE = 50  # messages per page/resync answer
 # A websocket that has not said anything (heartbeat) for this long is gone: its user may be offline.
 CHAT_CONNECTION_TTL_SECONDS = env.int("CHAT_CONNECTION_TTL_SECONDS", default=90)
+# Frames one chat socket may send: a burst of this many, refilled at this rate (then `rate_limited` error frames).
+CHAT_SOCKET_BURST = env.int("CHAT_SOCKET_BURST", default=20)
+CHAT_SOCKET_FRAMES_PER_SECOND = env.float("CHAT_SOCKET_FRAMES_PER_SECOND", default=5.0)
 # At most one "unread messages" e-mail per conversation and person within this many minutes.
 CHAT_UNREAD_EMAIL_MINUTES = env.int("CHAT_UNREAD_EMAIL_MINUTES", default=15)
 # Read notifications older than this are deleted by a beat job.
