@@ -486,3 +486,7 @@ FCM_HTTP_TIMEOUT_SECONDS = env.int("FCM_HTTP_TIMEOUT_SECONDS", default=10)
 if TESTING:  # a developer's real Firebase project must never receive a test's push
     FCM_PROJECT_ID = FCM_SERVICE_ACCOUNT_JSON = ""
 PUSH_BACKEND = "fcm" if FCM_PROJECT_ID and FCM_SERVICE_ACCOUNT_JSON else "log"
+CELERY_BEAT_SCHEDULE["chat.delete_old_read_notifications"] = {
+    "task": "chat.tasks.delete_old_read_notifications",
+    "schedule": 24 * 60 * 60,
+}
