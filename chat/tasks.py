@@ -1,0 +1,56 @@
+"""Background jobs of the chat app: notification e-mails and pushes, and the cleanup of old notifications.
+
+Tasks take ids, call one service and are safe to run twice (each delivery row is sent once).
+"""
+
+import random
+import smtplib
+
+from celery import shared_task
+from django.db import DatabaseError
+
+from .services import notifications
+
+PUSH_MAX_RETRIES = 5
+PUSH_MAX_COUNTDOWN = 60 * 60
+
+
+@shared_task(
+    name="chat.tasks.send_notification_email",
+    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError, DatabaseError),
+    max_retries=5,
+    retry_backoff=60,
+    retry_backoff_max=60 * 60,
+    retry_jitter=True,
+)
+def send_notification_email(notification_id: int) -> str:
+    return notifications.notification_email_send(notification_id=notification_id)
+
+
+def push_backoff(retries: int, retry_after: int | None = None) -> int:
+    """30 s, 1, 2, 4… minutes plus jitter, at least what the push service asked for, at most an hour."""
+    return min(PUSH_MAX_COUNTDOWN, max(retry_after or 0, 30 * 2**retries + random.randint(0, 15)))
+
+
+@shared_task(bind=True, name="chat.tasks.send_notification_push", max_retries=PUSH_MAX_RETRIES,
+             autoretry_for=(DatabaseError,), retry_backoff=30)
+def send_notification_push(self, notification_id: int, device_ids: list[int] | None = None,
+                           sent_before: int = 0) -> str:
+    """Pushes to every device; the devices the service answered 429/5xx for are retried alone, with backoff."""
+    outcome = notifications.notification_push_send(
+        notification_id=notification_id, device_ids=device_ids, sent_before=sent_before,
+        last_try=self.request.retries >= self.max_retries,
+    )
+    if outcome.retry_device_ids:
+        raise self.retry(
+            kwargs={"notification_id": notification_id, "device_ids": outcome.retry_device_ids,
+                    "sent_before": outcome.sent},
+            countdown=push_backoff(self.request.retries, outcome.retry_after),
+        )
+    return outcome.summary
+
+
+@shared_task(name="chat.tasks.delete_old_read_notifications")
+def delete_old_read_notifications() -> int:
+    """Beat job: read notifications older than NOTIFICATIONS_KEEP_READ_DAYS."""
+    return notifications.notifications_delete_old()
