@@ -467,6 +467,10 @@ CELERY_BEAT_SCHEDULE["payments.retry_stuck_money"] = {
 
 # --- Chat and notifications (chat app) -------------------------------------------------------------
 CHAT_MESSAGE_MAX_LENGTH = 5000
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    ConversationKindEnum="chat.models.Conversation.Kind", MessageKindEnum="chat.models.Message.Kind",
+    ChatMemberRoleEnum="chat.models.Participant.Role",
+)
 CHAT_ATTACHMENT_MAX_BYTES = env.int("CHAT_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
 CHAT_ATTACHMENTS_PER_MESSAGE = 5
 CHAT_HISTORY_PAGE = 50  # messages per page/resync answer
