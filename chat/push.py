@@ -51,7 +51,7 @@ class PushConfigurationError(Exception):
 class LogPushSender:
     """Development and tests: the push is written to the log and counts as sent."""
 
-    name = "log"
+    name, sent_label = "log", "logged (not sent) for"
 
     def send(self, *, token: str, message: PushMessage) -> PushResult:
         logger.info("push (logged, not sent) to …%s: %s — %s %s", token[-8:], message.title, message.body,
@@ -63,7 +63,7 @@ class FCMPushSender:
     """Firebase Cloud Messaging HTTP v1 with an OAuth2 access token from the service account (a JWT signed with
     its private key, exchanged at its token_uri, cached until shortly before it expires)."""
 
-    name = "fcm"
+    name, sent_label = "fcm", "sent to"
     _tokens: dict[tuple[str, str], tuple[str, float]] = {}  # (client_email, token_uri) -> (token, expires at)
     _lock = threading.Lock()
 

@@ -350,7 +350,7 @@ def notification_push_send(*, notification_id: int, device_ids: list[int] | None
                 failed += 1
                 logger.warning("push of notification %s to device %s failed: %s", notification.pk, device.pk,
                                result.detail)
-        summary = f"{sender.name}: sent to {sent}" + (f", {dead} unregistered" if dead else "") + (
+        summary = f"{sender.name}: {sender.sent_label} {sent}" + (f", {dead} unregistered" if dead else "") + (
             f", {failed} failed" if failed else "") + (f", {len(retry)} to retry" if retry else "")
         if retry:
             delivery.detail = summary[:500]
