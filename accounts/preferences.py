@@ -12,6 +12,7 @@ NOTIFICATION_TYPES: dict[str, str] = {
     "payments": "Payments and payouts",
     "reviews": "New reviews",
     "support": "Support tickets",
+    "account": "Your account and connected platforms",
     "marketing": "News and tips from Influmojo",
 }
 
