@@ -1,18 +1,19 @@
-"""Who is told what about orders and offers: one function per event, each sending e-mails on commit.
+"""Who is told what about orders and offers: one function per event, each telling the recipients through the one
+notification service (chat.services.notifications.notify: in-app, live, e-mail and push, per their preferences).
 
-Issue 6 will route these through a notification service (in-app, push, preferences); until then each
-function picks the recipients and queues orders.tasks.send_order_email after the transaction commits, so
-nobody hears of a change that rolled back. Bodies are templates/orders/email/<event>.txt inside the shared
-message.txt / message.html layout.
+Each function picks the recipients and, once the transaction commits, queues orders.tasks.notify_order_event, so
+nobody hears of a change that rolled back. The task writes the words from the committed order (dispute_resolve,
+for one, records the resolution after it moves the order) and hands them to notify(), with a dedupe key so a retried
+task tells nobody twice. Bodies are templates/orders/email/<event>.txt; titles (the e-mail subjects) are SUBJECTS.
 """
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template
 from django.urls import NoReverseMatch, reverse
 
 from accounts.models import User
+from chat.services.notifications import notify
 
 from .models import CustomOffer, Dispute, Order, OrderEvent
 
@@ -43,12 +44,12 @@ SUBJECTS = {
 
 def _queue(event: str, recipient_ids, *, order_id: int | None = None, offer_id: int | None = None,
            event_id: int | None = None) -> None:
-    from .tasks import send_order_email
+    from .tasks import notify_order_event
 
     for recipient_id in dict.fromkeys(recipient_ids):
         kwargs = {"event": event, "recipient_id": recipient_id, "order_id": order_id, "offer_id": offer_id,
                   "event_id": event_id}
-        transaction.on_commit(lambda kwargs=kwargs: send_order_email.delay(**kwargs))
+        transaction.on_commit(lambda kwargs=kwargs: notify_order_event.delay(**kwargs))
 
 
 def _others(order: Order, role: str) -> list[int]:
@@ -140,52 +141,63 @@ def offer_answered(*, offer: CustomOffer) -> None:
     _queue(f"offer_{offer.status}", [offer.creator_id], offer_id=offer.pk)
 
 
-# --- Delivery (run by the task) ---------------------------------------------------------------------------------
-def _order_link(order: Order) -> str:
+# --- Telling (run by the task) ---------------------------------------------------------------------------------
+def _order_path(order: Order) -> str:
     try:
-        path = reverse("order_detail", kwargs={"order_id": order.pk})
+        return reverse("order_detail", kwargs={"order_id": order.pk})
     except NoReverseMatch:  # the order pages are not mounted (API-only deployment)
-        path = f"/orders/{order.pk}/"
-    return f"{settings.SITE_URL}{path}"
+        return f"/orders/{order.pk}/"
 
 
-def _offer_link(offer: CustomOffer) -> str:
+def _offer_path(offer: CustomOffer) -> str:
     try:
-        path = reverse("offer_detail", kwargs={"offer_id": offer.pk})
+        return reverse("offer_detail", kwargs={"offer_id": offer.pk})
     except NoReverseMatch:
-        path = f"/offers/{offer.pk}/"
-    return f"{settings.SITE_URL}{path}"
+        return f"/offers/{offer.pk}/"
 
 
-def deliver(*, event: str, recipient_id: int, order_id: int | None = None, offer_id: int | None = None,
-            event_id: int | None = None) -> bool:
-    """Renders and sends one e-mail; False when there is nobody (or nothing) to tell any more."""
+def notification_event(event: str) -> str:
+    """The notification's dotted event: order_paid → order.paid, reminder_accept → order.reminder_accept."""
+    if event.startswith("reminder_"):
+        return f"order.{event}"
+    subject, _, change = event.partition("_")
+    return f"{subject}.{change}"
+
+
+def _plain(template_name: str, context: dict) -> str:
+    """A body template as plain text (shown in the app, pushed, e-mailed): names are not HTML-escaped."""
+    return get_template(template_name).template.render(Context(context, autoescape=False)).strip()
+
+
+def tell(*, event: str, recipient_id: int, order_id: int | None = None, offer_id: int | None = None,
+         event_id: int | None = None) -> bool:
+    """Writes one recipient's notification of `event` and hands it to notify(); False when there is nobody (or
+    nothing) to tell any more."""
     if event not in SUBJECTS:
-        raise ValueError(f"unknown order e-mail {event!r}")
+        raise ValueError(f"unknown order notification {event!r}")
     recipient = User.objects.filter(pk=recipient_id, is_active=True).first()
-    if recipient is None or not recipient.email:
+    if recipient is None:
         return False
-    context = {"recipient": recipient, "site_url": settings.SITE_URL}
-    fields = {}
+    context, fields, data, path = {"recipient": recipient}, {}, {}, ""
     if order_id is not None:
         order = Order.objects.select_related("brand", "creator").filter(pk=order_id).first()
         if order is None:
             return False
         dispute = Dispute.objects.filter(order=order).first()
         timeline = OrderEvent.objects.filter(pk=event_id).first() if event_id else None
-        context.update(order=order, dispute=dispute, event=timeline, link=_order_link(order),
-                       items=list(order.items.all()))
-        fields = {"number": order.number}
+        context.update(order=order, dispute=dispute, event=timeline, items=list(order.items.all()))
+        fields, path = {"number": order.number}, _order_path(order)
+        data = {"order_id": order.pk, "number": order.number, "status": order.status, "subtotal": order.subtotal,
+                "currency": order.currency, "brand": order.brand.display_name,
+                "creator": order.creator.display_name}
     if offer_id is not None:
         offer = CustomOffer.objects.select_related("brand", "creator").filter(pk=offer_id).first()
         if offer is None:
             return False
-        context.update(offer=offer, link=_offer_link(offer))
-        fields = {"title": offer.title, "creator": offer.creator.display_name}
-    context["body"] = render_to_string(f"orders/email/{event}.txt", context).strip()
-    subject = f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{SUBJECTS[event].format(**fields)}"
-    message = EmailMultiAlternatives(subject, render_to_string("orders/email/message.txt", context),
-                                     to=[recipient.email])
-    message.attach_alternative(render_to_string("orders/email/message.html", context), "text/html")
-    message.send()
+        context.update(offer=offer)
+        fields, path = {"title": offer.title, "creator": offer.creator.display_name}, _offer_path(offer)
+        data = {"offer_id": offer.pk, "status": offer.status, "price": offer.price, "currency": offer.currency}
+    notify(user_id=recipient.pk, type="orders", event=notification_event(event),
+           title=SUBJECTS[event].format(**fields), body=_plain(f"orders/email/{event}.txt", context), url=path,
+           data=data, dedupe_key=f"orders:{event}:{order_id or ''}:{offer_id or ''}:{event_id or ''}")
     return True

@@ -1,7 +1,5 @@
 """Background jobs of the orders app: they take ids, call one service and are safe to run twice."""
 
-import smtplib
-
 from celery import shared_task
 from django.db import DatabaseError
 
@@ -23,14 +21,16 @@ def run_order_timers() -> dict:
 
 
 @shared_task(
-    name="orders.tasks.send_order_email",
-    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError, DatabaseError),
+    name="orders.tasks.notify_order_event",
+    autoretry_for=(DatabaseError,),
     max_retries=5,
     retry_backoff=60,
     retry_backoff_max=60 * 60,
     retry_jitter=True,
 )
-def send_order_email(*, event: str, recipient_id: int, order_id: int | None = None, offer_id: int | None = None,
-                     event_id: int | None = None) -> bool:
-    return notify.deliver(event=event, recipient_id=recipient_id, order_id=order_id, offer_id=offer_id,
-                          event_id=event_id)
+def notify_order_event(*, event: str, recipient_id: int, order_id: int | None = None, offer_id: int | None = None,
+                       event_id: int | None = None) -> bool:
+    """One recipient's notification of an order or offer event (orders.notify.tell; its dedupe key makes a retry
+    tell nobody twice)."""
+    return notify.tell(event=event, recipient_id=recipient_id, order_id=order_id, offer_id=offer_id,
+                       event_id=event_id)

@@ -1,11 +1,15 @@
-"""orders.notify: who is e-mailed for each change, after the transaction commits (never for a rollback)."""
+"""orders.notify: who is told of each change (through chat's notify(): in the app, live, by e-mail and push), after
+the transaction commits (never for a rollback)."""
 
 import pytest
 from django.db import transaction
+from django.urls import reverse
 
-from accounts.tests.factories import AgentFactory
+from accounts.tests.factories import AgentFactory, CreatorUserFactory
+from chat.models import Notification
 from influmojo.permissions import Actor
 from orders.models import Order
+from orders import tasks
 from orders.services import disputes, offers, orders
 from orders.tests.conftest import order_in
 from orders.tests.factories import CustomOfferFactory
@@ -131,3 +135,63 @@ def test_an_email_has_a_text_and_an_html_body(mailoutbox, django_capture_on_comm
     html = mail.alternatives[0][0]
     assert f"Hi {order.brand.display_name}" in mail.body and "/orders/" in mail.body
     assert "approve it, or ask for a revision (2 left)" in mail.body and "<a href=" in html
+
+
+def test_each_email_is_a_notification_in_the_app_too(sent):
+    order = order_in(S.IN_PROGRESS)
+
+    with sent() as mails:
+        orders.order_deliver(order_id=order.pk, actor=creator_of(order), links=["https://x.test/1"])
+
+    (notification,) = Notification.objects.all()
+    assert (notification.user, notification.type, notification.event) == (order.brand, "orders", "order.delivered")
+    assert mails == [(order.brand.email, f"[Influmojo] {notification.title}")]
+    assert notification.url == reverse("order_detail", kwargs={"order_id": order.pk})
+    assert "approve it, or ask for a revision (2 left)" in notification.body
+    assert notification.data == {"order_id": order.pk, "number": order.number, "status": "delivered",
+                                 "subtotal": str(order.subtotal), "currency": order.currency,
+                                 "brand": order.brand.display_name, "creator": order.creator.display_name}
+
+
+def test_the_email_shows_the_order_line(mailoutbox, django_capture_on_commit_callbacks):
+    order = order_in(S.PAID)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        orders.order_accept(order_id=order.pk, actor=creator_of(order))
+
+    (mail,) = mailoutbox
+    assert (f"Order {order.number} · {order.subtotal} {order.currency} · {order.brand.display_name} ↔ "
+            f"{order.creator.display_name}") in mail.body
+
+
+def test_a_retried_task_tells_nobody_twice(sent):
+    order = order_in(S.PAID)
+    with sent() as mails:
+        orders.order_accept(order_id=order.pk, actor=creator_of(order))
+    event = order.events.latest("id")
+
+    with sent() as again:
+        tasks.notify_order_event.delay(event="order_accepted", recipient_id=order.brand_id, order_id=order.pk,
+                                       event_id=event.pk)
+
+    assert len(mails) == 1 and again == [] and Notification.objects.count() == 1
+
+
+def test_names_are_plain_text_in_the_notification(sent):
+    order = order_in(S.PAID, creator=CreatorUserFactory(name="Tom & Jerry's Studio"))
+
+    with sent():
+        orders.order_accept(order_id=order.pk, actor=creator_of(order))
+
+    assert Notification.objects.get().body.startswith("Tom & Jerry's Studio accepted your order")
+
+
+def test_a_brand_that_turned_order_emails_off_is_still_told_in_the_app(sent):
+    order = order_in(S.PAID)
+    order.brand.notification_preferences = {"orders": {"email": False}}
+    order.brand.save(update_fields=["notification_preferences"])
+
+    with sent() as mails:
+        orders.order_accept(order_id=order.pk, actor=creator_of(order))
+
+    assert mails == [] and Notification.objects.get().user == order.brand
