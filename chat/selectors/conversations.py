@@ -248,8 +248,8 @@ def message_data(message: Message) -> dict:
         "sender": {"id": sender.pk, "name": member_name(sender)} if sender is not None else None,
         "created_at": iso(message.created_at),
         "attachments": [
-            {"id": row.pk, "name": row.name, "size": row.size, "content_type": row.content_type, "url": absolute_url(row.file.url),
-             "width": row.width, "height": row.height}
+            {"id": row.pk, "name": row.name, "size": row.size, "content_type": row.content_type,
+             "url": absolute_url(row.file.url), "width": row.width, "height": row.height}
             for row in message.attachments.all()
         ],
         "offer": _offer_data(getattr(message, "offer_row", None)),
