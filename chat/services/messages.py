@@ -6,11 +6,12 @@ committed later. Pushes (`chat.<conversation_id>` for the members' sockets, `not
 badges) leave in `transaction.on_commit`; a channel layer that is down is logged and nothing else — the message
 is stored and clients get it when they resync.
 
-New-message notifications (notify type "messages", event "message.received") go to each other member who has
-no live socket on the conversation, at most once per conversation and member every CHAT_UNREAD_EMAIL_MINUTES:
-`Participant.notified_at` is claimed by one conditional UPDATE (two processes cannot both win it); messages
-inside the window only move the unread badge (`unread.changed`). Offer and system messages notify nobody here:
-orders tells people about offers and order changes itself.
+New-message notifications (chat.services.notifications.notify, type "messages", event "message.received") go to
+each other member who has no live socket on the conversation, at most once per conversation and member every
+CHAT_UNREAD_EMAIL_MINUTES: `Participant.notified_at` is claimed by one conditional UPDATE (two processes cannot
+both win it); messages inside the window only move the unread badge (`unread.changed`). The notification service
+then sends what the member's "messages" preferences allow (in-app, e-mail as a digest, push). Offer and system
+messages notify nobody here: orders tells people about offers and order changes itself.
 """
 
 import datetime
@@ -31,6 +32,8 @@ from influmojo.permissions import Actor
 from ..models import Conversation, Message, MessageAttachment, Participant
 from ..selectors import conversations as selectors
 from . import conversations
+from .notifications import group_name as notifications_group
+from .notifications import notify
 
 logger = logging.getLogger(__name__)
 
@@ -41,10 +44,6 @@ PREVIEW_LENGTH = 140
 # --- Pushes -------------------------------------------------------------------------------------------------------
 def chat_group(conversation_id: int) -> str:
     return f"chat.{conversation_id}"
-
-
-def notifications_group(user_id: int) -> str:
-    return f"notifications.{user_id}"
 
 
 def push(group: str, event: dict) -> bool:
@@ -129,7 +128,7 @@ def _store(*, conversation: Conversation, sender, kind: str, body: str = "", dat
     return message
 
 
-def _published(message_id: int, *, notify: bool) -> None:
+def _published(message_id: int, *, notify_members: bool) -> None:
     """After commit: the message to the members' sockets, the other members' badges, and a notification to those
     not watching the conversation (debounced)."""
     message = selectors.message_get(message_id=message_id)
@@ -139,7 +138,7 @@ def _published(message_id: int, *, notify: bool) -> None:
                   .values_list("pk", "user_id"))
     for _, user_id in others:
         push_unread(user_id=user_id, conversation_id=conversation_id)
-    if not notify or not others:
+    if not notify_members or not others:
         return
     watching = selectors.users_watching(conversation_id=conversation_id, user_ids=[uid for _, uid in others])
     for participant_id, user_id in others:
@@ -147,9 +146,9 @@ def _published(message_id: int, *, notify: bool) -> None:
             _notify_new_message(user_id=user_id, message=message)
 
 
-def _publish_on_commit(message: Message, *, notify: bool) -> None:
+def _publish_on_commit(message: Message, *, notify_members: bool) -> None:
     message_id = message.pk
-    transaction.on_commit(lambda: _published(message_id, notify=notify), robust=True)
+    transaction.on_commit(lambda: _published(message_id, notify_members=notify_members), robust=True)
 
 
 def message_send(*, conversation_id: int, actor: Actor, body: str = "", files=(), client_id: str = "") -> Message:
@@ -187,7 +186,7 @@ def message_send(*, conversation_id: int, actor: Actor, body: str = "", files=()
             kind = Message.Kind.ATTACHMENT if stored_files else Message.Kind.TEXT
             message = _store(conversation=conversation, sender=sender, kind=kind, body=body, client_id=client_id,
                              attachments=stored_files)
-            _publish_on_commit(message, notify=True)
+            _publish_on_commit(message, notify_members=True)
     except _Replayed as replay:
         _remove(stored_files)
         return selectors.message_get(message_id=replay.message_id)
@@ -218,7 +217,7 @@ def message_system(*, conversation_id: int, event: str, body: str, data: dict | 
         conversation = _locked_conversation(conversation_id=conversation_id, user_id=None)
         message = _store(conversation=conversation, sender=None, kind=Message.Kind.SYSTEM, body=body,
                          data={"event": event, **(data or {})})
-        _publish_on_commit(message, notify=False)
+        _publish_on_commit(message, notify_members=False)
     return message
 
 
@@ -272,23 +271,14 @@ def _preview(message: Message) -> str:
 
 def _notify_new_message(*, user_id: int, message: Message) -> None:
     """The one place chat calls the notification service (in-app, live, e-mail, push per the member's
-    preferences)."""
+    preferences; its e-mails of type messages are digests, so one e-mail may tell of several conversations)."""
     sender_name = selectors.member_name(message.sender) if message.sender is not None else "Influmojo"
-    _notify(
+    notify(
         user_id=user_id, type="messages", event="message.received", title=f"New message from {sender_name}",
         body=_preview(message), url=selectors.conversation_url(message.conversation_id),
         data={"conversation_id": message.conversation_id, "message_id": message.pk},
         dedupe_key=f"chat.message:{message.pk}",
     )
-
-
-def _notify(**kwargs) -> None:
-    try:
-        from .notifications import notify
-    except ImportError:  # notifications-core's service has not landed yet: nothing is sent, and we say so
-        logger.info("chat: notification service not installed; not notifying user %s", kwargs["user_id"])
-        return
-    notify(**kwargs)
 
 
 # --- Orders ----------------------------------------------------------------------------------------------------------
@@ -383,7 +373,7 @@ def message_offer_send(*, conversation_id: int, actor: Actor, data: dict, expire
                                     in_reply_to_order_id=conversation.order_id, **extra)
         message = _store(conversation=conversation, sender=sender, kind=Message.Kind.OFFER, body=offer.title,
                          data={"offer_id": offer.pk}, client_id=client_id)
-        _publish_on_commit(message, notify=False)
+        _publish_on_commit(message, notify_members=False)
     return selectors.message_get(message_id=message.pk)
 
 
@@ -400,7 +390,7 @@ def message_offer_accept(*, conversation_id: int, offer_id: int, actor: Actor) -
         message = _store(conversation=conversation, sender=None, kind=Message.Kind.SYSTEM,
                          body=f"{selectors.member_name(user)} accepted the offer “{item.offer.title}”.",
                          data={"event": "offer.accepted", "offer_id": offer_id, "cart_item_id": item.pk})
-        _publish_on_commit(message, notify=False)
+        _publish_on_commit(message, notify_members=False)
     return selectors.message_get(message_id=message.pk)
 
 
@@ -415,5 +405,5 @@ def message_offer_decline(*, conversation_id: int, offer_id: int, actor: Actor) 
         message = _store(conversation=conversation, sender=None, kind=Message.Kind.SYSTEM,
                          body=f"{selectors.member_name(user)} declined the offer “{offer.title}”.",
                          data={"event": "offer.declined", "offer_id": offer_id})
-        _publish_on_commit(message, notify=False)
+        _publish_on_commit(message, notify_members=False)
     return selectors.message_get(message_id=message.pk)

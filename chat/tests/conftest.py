@@ -86,7 +86,7 @@ def pushes(monkeypatch):
 def notified(monkeypatch):
     """The calls chat makes to the notification service (kwargs of notify)."""
     calls = []
-    monkeypatch.setattr(message_services, "_notify", lambda **kwargs: calls.append(kwargs))
+    monkeypatch.setattr(message_services, "notify", lambda **kwargs: calls.append(kwargs))
     return calls
 
 

@@ -286,6 +286,20 @@ def test_the_other_member_is_notified_once_per_window(conversation, brand, creat
     assert call["title"].startswith("New message from")
 
 
+def test_the_notification_service_tells_an_offline_member(conversation, brand, creator,
+                                                          django_capture_on_commit_callbacks):
+    from chat.models import Notification
+
+    with django_capture_on_commit_callbacks(execute=True):
+        message = send(conversation, brand, "Can you do two reels?")
+
+    notification = Notification.objects.get(user=creator)
+    assert (notification.type, notification.event, notification.body) == (
+        "messages", "message.received", "Can you do two reels?")
+    assert notification.data == {"conversation_id": conversation.pk, "message_id": message.pk}
+    assert not Notification.objects.filter(user=brand).exists()
+
+
 def test_a_member_watching_the_conversation_is_not_notified(conversation, brand, creator, notified,
                                                             django_capture_on_commit_callbacks):
     Connection.objects.create(user=creator, conversation=conversation, channel_name="specific.watching",
