@@ -1,4 +1,4 @@
-"""Background jobs of the creators app: syncing social accounts and telling creators about them.
+"""Background jobs of the creators app: syncing social accounts.
 
 Tasks take ids, call one service and are safe to run twice (a day's snapshot is updated, not added).
 """
@@ -80,8 +80,3 @@ def _queue_batch(account_ids: list[int], *, first_position: int, spacing: float)
             logger.exception("sync of social account %s could not run", account_id)
             failed += 1
     return queued, failed
-
-
-@shared_task(name="creators.tasks.notify_social_account_disconnected", max_retries=3, default_retry_delay=300)
-def notify_social_account_disconnected(account_id: int) -> bool:
-    return social_services.social_account_send_disconnected_email(account_id=account_id)

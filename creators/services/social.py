@@ -9,13 +9,12 @@ on commit.
 import datetime
 import logging
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from brands.services.cards import card_refresh, card_refresh_later
+from chat.services.notifications import notify
 from creators import platforms
 from creators.models import MetricsSnapshot, Platform, SocialAccount, SocialActivity, SocialMedia
 from creators.platforms.base import Fetched, PlatformClient, PlatformError, Profile, RateLimited, TokenRevoked, TokenSet
@@ -542,7 +541,7 @@ def _sync_failed(account: SocialAccount, exc: PlatformError, client: PlatformCli
 def _revoked(account: SocialAccount, exc: TokenRevoked, client: PlatformClient, *, action: str) -> SocialAccount:
     locked = SocialAccount.objects.select_for_update().get(pk=account.pk)
     _erase_tokens(locked, state=DISCONNECTED, sync_status=Sync.FAILED, error=exc.message)
-    card_refresh(creator_id=account.creator_id)  # in this transaction: the one on-commit job is the e-mail
+    card_refresh(creator_id=account.creator_id)  # in this transaction: the one on-commit job is telling
     _activity(
         creator_id=account.creator_id,
         platform=account.platform,
@@ -554,12 +553,7 @@ def _revoked(account: SocialAccount, exc: TokenRevoked, client: PlatformClient, 
         response={"error": {"code": exc.code}},
     )
 
-    def notify():
-        from creators.tasks import notify_social_account_disconnected
-
-        notify_social_account_disconnected.delay(locked.pk)
-
-    transaction.on_commit(notify, robust=True)
+    _tell_disconnected(locked)  # on commit, through the notification service
     return locked
 
 
@@ -571,26 +565,17 @@ def social_account_sync_gave_up(*, account_id: int, message: str) -> None:
 
 
 # --- Telling the creator --------------------------------------------------------------------------------
-def social_account_send_disconnected_email(*, account_id: int) -> bool:
-    """The e-mail after a platform revoked our access; False when there is nothing to say any more."""
-    account = (
-        SocialAccount.objects.select_related("creator")
-        .defer("access_token", "refresh_token")
-        .filter(pk=account_id, state=DISCONNECTED)
-        .first()
-    )
-    if account is None or not account.creator.email:
-        return False
-    label, creator = account.get_platform_display(), account.creator
+def _tell_disconnected(account: SocialAccount) -> None:
+    """After a platform revoked our access: the creator hears it (in the app, by e-mail and push, per their
+    'account' preferences) once the transaction commits."""
+    label = account.get_platform_display()
     since = f" from {account.last_synced_at:%d %b %Y}" if account.last_synced_at else ""
     body = (
-        f"Hi {creator.display_name},\n\n"
         f"{label} stopped accepting Influmojo's access to @{account.username}, so we can no longer update its "
         f"numbers.\nReason given: {account.last_sync_error or 'the authorisation was revoked or expired'}\n\n"
         f"Until you connect it again, brands see the last numbers we have{since} and the account is not "
-        "marked as verified.\n\n"
-        f"Connect it again: {settings.SITE_URL}{reverse('creator_social')}\n\n"
-        "— Influmojo\n"
+        "marked as verified."
     )
-    send_mail(f"Your {label} account @{account.username} was disconnected", body, None, [creator.email])
-    return True
+    notify(user_id=account.creator_id, type="account", event="social_account.disconnected",
+           title=f"Your {label} account @{account.username} was disconnected", body=body,
+           url=reverse("creator_social"), data={"social_account_id": account.pk, "platform": account.platform})

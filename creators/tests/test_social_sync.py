@@ -12,6 +12,7 @@ from django.core import mail
 from django.db import connection
 from django.utils import timezone
 
+from chat.models import Notification
 from creators import tasks
 from creators.models import MetricsSnapshot, SocialAccount, SocialActivity, SocialMedia
 from creators.platforms import PlatformError, RateLimited
@@ -116,13 +117,13 @@ def test_a_new_day_adds_a_snapshot_and_keeps_history(http):
     assert list(account.snapshots.values_list("followers", flat=True)) == [47_000, 48213]
 
 
-def test_a_revoked_token_disconnects_and_emails_the_creator_only_after_commit(http, django_capture_on_commit_callbacks):
+def test_a_revoked_token_disconnects_and_tells_the_creator_only_after_commit(http, django_capture_on_commit_callbacks):
     account = instagram_account(last_synced_at=timezone.now() - datetime.timedelta(days=1))
     http.get(f"{GRAPH}/{IG_ID}", json=recorded("graph_error_token_expired.json"), status=400)
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.social_account_sync(account_id=account.pk)
-        assert mail.outbox == []
+        assert mail.outbox == [] and not Notification.objects.exists()
 
     account.refresh_from_db()
     assert account.state == "disconnected" and account.sync_status == "failed"
@@ -130,11 +131,16 @@ def test_a_revoked_token_disconnects_and_emails_the_creator_only_after_commit(ht
     assert raw(account, "access_token") == ""
     assert "Session has expired" in account.last_sync_error
     assert SocialActivity.objects.get(account=account, action="sync").status == "failed"
-    assert mail.outbox == []
+    assert mail.outbox == [] and not Notification.objects.exists()
 
-    for callback in callbacks:
-        callback()
+    with django_capture_on_commit_callbacks(execute=True):  # the commit: notify() tells the creator
+        for callback in callbacks:
+            callback()
 
+    notification = Notification.objects.get()
+    assert (notification.user_id, notification.type, notification.event) == (
+        account.creator_id, "account", "social_account.disconnected")
+    assert notification.url == "/creator/social/" and "Session has expired" in notification.body
     (sent,) = mail.outbox
     assert sent.to == [account.creator.email] and "@asha.travels was disconnected" in sent.subject
     assert "/creator/social/" in sent.body and "Session has expired" in sent.body
@@ -148,7 +154,7 @@ def test_a_sync_that_rolls_back_sends_no_email(http, django_capture_on_commit_ca
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.social_account_sync(account_id=account.pk)
 
-    assert len(callbacks) == 1 and mail.outbox == []
+    assert len(callbacks) == 1 and mail.outbox == [] and not Notification.objects.exists()
 
 
 def test_an_expiring_youtube_token_is_refreshed_first_and_stored_encrypted(http):
