@@ -14,11 +14,13 @@ Derived, never typed in, recomputed in the same transaction as every change:
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
+from django.urls import reverse
 from django.db.models import Avg, Count, Q
 
 from accounts.models import CreatorProfile, User
 from accounts.services import creator_stats_set
 from brands.services.cards import card_refresh_later
+from chat.services.notifications import notify
 from influmojo.errors import ApplicationError, Conflict, InvalidTransition, NotFound, PermissionDenied
 from influmojo.permissions import Actor
 
@@ -87,7 +89,21 @@ def review_create(*, creator_id: int, author: User, data: dict, order_id: int | 
         creator_id=creator_id, author=author, order_id=order_id, is_verified=order_id is not None, **values
     )
     _refresh_creator_numbers(profile)
+    _tell_creator(review, profile)
     return review
+
+
+def _tell_creator(review: Review, profile: CreatorProfile) -> None:
+    """The creator hears of a new review (in the app, by e-mail and push, per their 'reviews' preferences) once the
+    transaction commits."""
+    stars = f"{review.rating}-star"
+    notify(
+        user_id=review.creator_id, type="reviews", event="review.received",
+        title=f"{review.client_name} left you a {stars} review" + (" (verified order)" if review.is_verified else ""),
+        body=review.text, url=f"{reverse('creator_portfolio', kwargs={'slug': profile.slug})}#reviews-title",
+        data={"review_id": review.pk, "rating": review.rating, "order_id": review.order_id},
+        dedupe_key=f"review:{review.pk}",
+    )
 
 
 def _require_moderator(actor: Actor) -> None:

@@ -8,6 +8,7 @@ from django.db import IntegrityError, connection, transaction
 
 from accounts.models import BrandProfile, CreatorProfile, User
 from accounts.tests.factories import AgentFactory, BrandUserFactory, CreatorUserFactory
+from chat.models import Notification
 from creators.models import Review
 from creators.services import reviews as services
 from creators.tests.factories import ReviewFactory
@@ -42,6 +43,34 @@ def test_a_brand_reviews_a_creator_unverified_with_its_company_as_client(creator
     assert created.is_verified is False and created.is_published is True and created.order_id is None
     assert created.client_name == "Chai Co." and created.client_email == brand.email
     assert numbers(creator) == (Decimal("5.00"), 0)
+
+
+def test_the_creator_is_told_of_a_new_review_on_commit(creator, brand, mailoutbox, django_capture_on_commit_callbacks):
+    BrandProfile.objects.filter(user=brand).update(company_name="Chai Co.")
+    brand.refresh_from_db()
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        created = services.review_create(creator_id=creator.pk, author=brand, data=DATA)
+    assert not Notification.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in callbacks:
+            callback()
+
+    notification = Notification.objects.get()
+    slug = CreatorProfile.objects.get(user=creator).slug
+    assert (notification.user, notification.type, notification.event) == (creator, "reviews", "review.received")
+    assert notification.title == "Chai Co. left you a 5-star review" and notification.body == DATA["text"]
+    assert notification.url == f"/p/{slug}/#reviews-title"
+    assert notification.data == {"review_id": created.pk, "rating": 5, "order_id": None}
+    (mail,) = mailoutbox
+    assert mail.to == [creator.email] and mail.subject == "[Influmojo] Chai Co. left you a 5-star review"
+
+
+def test_a_refused_review_tells_nobody(creator, brand, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ApplicationError):
+        services.review_create(creator_id=creator.pk, author=brand, data={**DATA, "rating": 9})
+
+    assert not Notification.objects.exists()
 
 
 def test_the_client_name_falls_back_to_the_brands_name_and_given_values_win(creator, brand):
