@@ -1,3 +1,5 @@
 """Chat and notifications API routes (see API.md), one module per area."""
 
-urlpatterns: list = []
+from . import conversations
+
+urlpatterns: list = [*conversations.urlpatterns]
