@@ -16,6 +16,7 @@ from django.utils import timezone
 from influmojo.errors import ApplicationError, InvalidTransition, NotFound, PermissionDenied
 from influmojo.permissions import Actor
 from orders.models import Order
+from payments import notify
 from payments.gateways import GatewayRefused, get_gateway, to_minor
 from payments.gateways.money import currency_exponent
 from payments.models import Escrow, Payment
@@ -182,10 +183,16 @@ def payment_succeeded(*, payment: Payment, amount_minor: int, currency: str, tra
                        paid_at=paid_at or timezone.now(), failure_code="", failure_message="")
     from .escrow import escrow_receive
 
-    outcomes = [escrow_receive(escrow=escrow, payment=payment)
-                for escrow in payment.escrows.select_for_update().order_by("order_id")]
+    escrows = list(payment.escrows.select_for_update().order_by("order_id"))
+    outcomes = [escrow_receive(escrow=escrow, payment=payment) for escrow in escrows]
     held = outcomes.count(Escrow.Status.HELD)
     returned = outcomes.count(Escrow.Status.RETURNED)
+    notify.payment_received(
+        payment=payment,
+        held_order_ids=[escrow.order_id for escrow, outcome in zip(escrows, outcomes) if outcome == Escrow.Status.HELD],
+        returned_order_ids=[escrow.order_id for escrow, outcome in zip(escrows, outcomes)
+                            if outcome == Escrow.Status.RETURNED],
+    )
     return f"payment {payment.pk} completed: {held} order(s) paid" + (f", {returned} refunded" if returned else "")
 
 

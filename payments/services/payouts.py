@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from influmojo.errors import NotFound
 from influmojo.permissions import Actor
+from payments import notify
 from payments.gateways import GatewayError, get_gateway, to_minor
 from payments.models import ConnectedAccount, Payment, Payout
 
@@ -77,6 +78,7 @@ def payout_transfer(*, payout_id: int) -> Payout:
         payout_transition(payout=payout, to=Payout.Status.PAID, actor=SYSTEM, provider_transfer_id=result.id,
                           paid_at=timezone.now(), failure_message="")
         ledger.post_transfer(payout=payout)
+        notify.payout_sent(payout=payout)
         return payout
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from influmojo.errors import ApplicationError, NotFound, PermissionDenied
 from influmojo.permissions import Actor
+from payments import notify
 from payments.gateways import GatewayError, get_gateway, to_minor
 from payments.gateways.money import cents
 from payments.models import Escrow, Payment, Refund
@@ -98,6 +99,7 @@ def refund_apply_status(*, refund: Refund, status: str, failure_reason: str = ""
         payment.save(update_fields=["amount_refunded", "updated_at"])
         if payment.amount_refunded == payment.amount:
             payment_transition(payment=payment, to=Payment.Status.REFUNDED, actor=SYSTEM)
+        notify.refund_issued(refund=refund, payer_id=payment.payer_id)
         return f"refund {refund.pk} succeeded"
     if status in FAILED_STATUSES:
         if refund.status != Refund.Status.PENDING:
