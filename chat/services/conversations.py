@@ -5,10 +5,13 @@
 - `direct:<brand id>:<creator id>` — a brand starts it from a creator's public profile.
 
 Members are the brand and the creator, plus the agents who join one they work on (a dispute about the order, a
-ticket): `conversation_add_agent`. The rule for disputes: the agent who resolves an order's dispute joins its
-conversation (orders.services.disputes calls it), and an agent who opens an open dispute in the console joins
-it too (so they can read what the two sides said before deciding).
+ticket): `conversation_add_agent`. The rule for disputes: the agent who resolves an order's dispute joins the
+order's conversation in the resolution's transaction (orders.services.disputes calls
+`conversation_add_agent_for_order`), so they can read it and answer questions about the outcome; an agent
+working an open dispute before that is added the same way by whatever console page offers it.
 """
+
+import logging
 
 from django.db import IntegrityError, transaction
 
@@ -18,6 +21,8 @@ from influmojo.permissions import Actor
 
 from ..models import Conversation, Participant
 from ..selectors.conversations import member_name
+
+logger = logging.getLogger(__name__)
 
 STAFF_ROLES = ("agent", "admin")
 
@@ -127,10 +132,16 @@ def conversation_remove_agent(*, conversation_id: int, agent_id: int, actor: Act
 
 def conversation_add_agent_for_order(*, order_id: int, agent_id: int) -> Participant | None:
     """orders' disputes: the agent working the order's dispute joins the order's conversation (opened now if the
-    order is paid and it was not yet). None for an order that never had one (never paid)."""
+    order is paid and it was not yet). None for an order that never had one (never paid), or when chat failed:
+    in a savepoint, logged, so the dispute's own transaction goes on."""
     from orders.models import Order
 
     if not Order.objects.filter(pk=order_id, paid_at__isnull=False).exists():
         return None
-    conversation = conversation_open_for_order(order_id=order_id)
-    return conversation_add_agent(conversation_id=conversation.pk, agent_id=agent_id, actor=Actor.system())
+    try:
+        with transaction.atomic():
+            conversation = conversation_open_for_order(order_id=order_id)
+            return conversation_add_agent(conversation_id=conversation.pk, agent_id=agent_id, actor=Actor.system())
+    except Exception:
+        logger.exception("chat: agent %s was not added to order %s's conversation", agent_id, order_id)
+        return None
