@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from chat.services import messages as chat_messages
 from creators.services.reviews import review_create
 from influmojo.errors import Conflict, InvalidTransition, NotFound
 from influmojo.permissions import Actor
@@ -64,6 +65,7 @@ def order_transition(*, order_id: int, to: str, actor: Actor, note: str = "", ch
         actor_role=actor.role, note=note[:NOTE_MAX_LENGTH],
     )
     notify.order_status_changed(order=order, event=event)
+    chat_messages.message_order_event(order=order, event=event)  # the order's conversation says so (opens once paid)
     return order
 
 
