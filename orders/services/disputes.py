@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils import timezone
 
+from chat.services import conversations as chat_conversations
 from influmojo.errors import ApplicationError, Conflict, InvalidTransition, NotFound
 from influmojo.permissions import Actor
 
@@ -85,6 +86,8 @@ def dispute_resolve(*, dispute_id: int, actor: Actor, resolution: str, note: str
         refund, to = _split_amount(refund_amount, held), S.COMPLETED
     check_transition(order, to, actor)
     deliverables.submission_supersede_pending(deliverable_id=order.deliverable_id, actor=actor)
+    if actor.user is not None:  # the agent who decides can read (and answer in) the order's conversation
+        chat_conversations.conversation_add_agent_for_order(order_id=order.pk, agent_id=actor.user.pk)
     label = Dispute.Resolution(resolution).label
     amounts = f"{refund} {order.currency} refunded, {held - refund} {order.currency} released"
     order_transition(order_id=order.pk, to=to, actor=actor, note=f"Dispute resolved — {label}: {amounts}. {note}",
