@@ -1,4 +1,5 @@
-"""Background jobs of the chat app: notification e-mails and pushes, and the cleanup of old notifications.
+"""Background jobs of the chat app: notification e-mails and pushes, the cleanup of old notifications, the sweep
+of websocket connections whose process died, and the unread-message reminder at the end of a member's window.
 
 Tasks take ids, call one service and are safe to run twice (each delivery row is sent once).
 """
@@ -9,7 +10,7 @@ import smtplib
 from celery import shared_task
 from django.db import DatabaseError
 
-from .services import notifications
+from .services import messages, notifications, presence
 
 PUSH_MAX_RETRIES = 5
 PUSH_MAX_COUNTDOWN = 60 * 60
@@ -54,3 +55,15 @@ def send_notification_push(self, notification_id: int, device_ids: list[int] | N
 def delete_old_read_notifications() -> int:
     """Beat job: read notifications older than NOTIFICATIONS_KEEP_READ_DAYS."""
     return notifications.notifications_delete_old()
+
+
+@shared_task(name="chat.tasks.sweep_connections")
+def sweep_connections() -> int:
+    """Beat job: connections silent for CHAT_CONNECTION_TTL_SECONDS are gone; their users may be offline now."""
+    return len(presence.presence_sweep())
+
+
+@shared_task(name="chat.tasks.remind_unread", autoretry_for=(DatabaseError,), max_retries=3, retry_backoff=30)
+def remind_unread(participant_id: int) -> bool:
+    """At the end of a member's notification window: still unread and away, one notification of how many."""
+    return messages.message_remind_unread(participant_id=participant_id)
