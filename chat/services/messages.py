@@ -9,9 +9,12 @@ is stored and clients get it when they resync.
 New-message notifications (chat.services.notifications.notify, type "messages", event "message.received") go to
 each other member who has no live socket on the conversation, at most once per conversation and member every
 CHAT_UNREAD_EMAIL_MINUTES: `Participant.notified_at` is claimed by one conditional UPDATE (two processes cannot
-both win it); messages inside the window only move the unread badge (`unread.changed`). The notification service
-then sends what the member's "messages" preferences allow (in-app, e-mail as a digest, push). Offer and system
-messages notify nobody here: orders tells people about offers and order changes itself.
+both win it). Messages inside the window move the unread badge (`unread.changed`) and schedule, once per window
+(a cache key), a check when the window ends: if messages are still unread and the member is still away, one
+notification of how many (`message_remind_unread`, chat.tasks.remind_unread) — so nothing goes untold because the
+first notice was already read. The notification service then sends what the member's "messages" preferences
+allow (in-app, e-mail as a digest, push). Offer and system messages notify nobody here: orders tells people about
+offers and order changes itself.
 """
 
 import datetime
@@ -20,6 +23,7 @@ import logging
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
@@ -142,8 +146,12 @@ def _published(message_id: int, *, notify_members: bool) -> None:
         return
     watching = selectors.users_watching(conversation_id=conversation_id, user_ids=[uid for _, uid in others])
     for participant_id, user_id in others:
-        if user_id not in watching and _claim_notification(participant_id=participant_id):
+        if user_id in watching:
+            continue
+        if _claim_notification(participant_id=participant_id):
             _notify_new_message(user_id=user_id, message=message)
+        else:
+            _remind_later(participant_id=participant_id)
 
 
 def _publish_on_commit(message: Message, *, notify_members: bool) -> None:
@@ -254,12 +262,45 @@ def _read_published(conversation_id: int, user_id: int, up_to: int) -> None:
 
 
 # --- Notifications ------------------------------------------------------------------------------------------------
+def _window() -> datetime.timedelta:
+    return datetime.timedelta(minutes=settings.CHAT_UNREAD_EMAIL_MINUTES)
+
+
 def _claim_notification(*, participant_id: int) -> bool:
     """True for the one caller that may notify this member now (none told in the last CHAT_UNREAD_EMAIL_MINUTES)."""
     now = timezone.now()
-    window_start = now - datetime.timedelta(minutes=settings.CHAT_UNREAD_EMAIL_MINUTES)
     return bool(Participant.objects.filter(pk=participant_id)
-                .filter(Q(notified_at__isnull=True) | Q(notified_at__lte=window_start)).update(notified_at=now))
+                .filter(Q(notified_at__isnull=True) | Q(notified_at__lte=now - _window())).update(notified_at=now))
+
+
+def _remind_later(*, participant_id: int) -> None:
+    """A message inside the member's window: once per window, a check when it ends (chat.tasks.remind_unread), so
+    messages that arrive after a notification the member has already acted on are not left untold."""
+    from .. import tasks
+
+    notified_at = Participant.objects.filter(pk=participant_id).values_list("notified_at", flat=True).first()
+    if notified_at is None:
+        return
+    wait = (notified_at + _window() - timezone.now()).total_seconds()
+    if wait > 0 and cache.add(f"chat.remind:{participant_id}", 1, timeout=int(wait) + 1):
+        tasks.remind_unread.apply_async(args=[participant_id], countdown=int(wait) + 1)
+
+
+def message_remind_unread(*, participant_id: int) -> bool:
+    """The end of a member's window: if messages from others are still unread, they are not watching and nobody
+    told them since, one notification of how many (True)."""
+    member = Participant.objects.filter(pk=participant_id).values_list("conversation_id", "user_id").first()
+    if member is None:
+        return False
+    conversation_id, user_id = member
+    unread = selectors.unread_count(conversation_id=conversation_id, user_id=user_id)
+    watching = selectors.users_watching(conversation_id=conversation_id, user_ids=[user_id])
+    if not unread or watching or not _claim_notification(participant_id=participant_id):
+        return False
+    latest = (Message.objects.filter(conversation_id=conversation_id).exclude(sender_id=user_id)
+              .order_by("-id").values_list("pk", flat=True).first())
+    _notify_new_message(user_id=user_id, message=selectors.message_get(message_id=latest), unread=unread)
+    return True
 
 
 def _preview(message: Message) -> str:
@@ -269,15 +310,16 @@ def _preview(message: Message) -> str:
     return f"{count} attachment" + ("s" if count != 1 else "")
 
 
-def _notify_new_message(*, user_id: int, message: Message) -> None:
+def _notify_new_message(*, user_id: int, message: Message, unread: int = 1) -> None:
     """The one place chat calls the notification service (in-app, live, e-mail, push per the member's
     preferences; its e-mails of type messages are digests, so one e-mail may tell of several conversations)."""
     sender_name = selectors.member_name(message.sender) if message.sender is not None else "Influmojo"
+    title = f"New message from {sender_name}" if unread == 1 else f"{unread} new messages, the last from {sender_name}"
     notify(
-        user_id=user_id, type="messages", event="message.received", title=f"New message from {sender_name}",
+        user_id=user_id, type="messages", event="message.received", title=title,
         body=_preview(message), url=selectors.conversation_url(message.conversation_id),
-        data={"conversation_id": message.conversation_id, "message_id": message.pk},
-        dedupe_key=f"chat.message:{message.pk}",
+        data={"conversation_id": message.conversation_id, "message_id": message.pk, "unread_count": unread},
+        dedupe_key=f"chat.message:{message.pk}" if unread == 1 else f"chat.unread:{message.pk}",
     )
 
 

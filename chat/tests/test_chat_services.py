@@ -296,7 +296,7 @@ def test_the_notification_service_tells_an_offline_member(conversation, brand, c
     notification = Notification.objects.get(user=creator)
     assert (notification.type, notification.event, notification.body) == (
         "messages", "message.received", "Can you do two reels?")
-    assert notification.data == {"conversation_id": conversation.pk, "message_id": message.pk}
+    assert notification.data == {"conversation_id": conversation.pk, "message_id": message.pk, "unread_count": 1}
     assert not Notification.objects.filter(user=brand).exists()
 
 
@@ -332,3 +332,52 @@ def test_system_messages_notify_nobody_but_move_the_badges(conversation, creator
     assert notified == []
     assert {event["unread_count"] for event in pushes.to(f"notifications.{creator.pk}")} == {1}
     assert {event["unread_count"] for event in pushes.to(f"notifications.{brand.pk}")} == {1}
+
+
+def test_messages_inside_the_window_are_told_when_it_ends_if_still_unread(conversation, brand, creator, notified,
+                                                                         monkeypatch, settings,
+                                                                         django_capture_on_commit_callbacks):
+    from chat import tasks
+
+    scheduled = []
+    monkeypatch.setattr(tasks.remind_unread, "apply_async",
+                        lambda args, countdown: scheduled.append((args, countdown)))
+    settings.CHAT_UNREAD_EMAIL_MINUTES = 15
+    with django_capture_on_commit_callbacks(execute=True):
+        send(conversation, brand, "First")
+        send(conversation, brand, "Second")
+        last = send(conversation, brand, "Third")
+    participant = Participant.objects.get(conversation=conversation, user=creator)
+    Participant.objects.filter(pk=participant.pk).update(
+        notified_at=timezone.now() - datetime.timedelta(minutes=15, seconds=1))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reminded = message_services.message_remind_unread(participant_id=participant.pk)
+        again = message_services.message_remind_unread(participant_id=participant.pk)
+
+    assert len(scheduled) == 1  # one check per window, however many messages
+    (args, countdown), = scheduled
+    assert args == [participant.pk] and 14 * 60 < countdown <= 15 * 60 + 1
+    assert (reminded, again) == (True, False)
+    assert len(notified) == 2 and notified[1]["data"]["unread_count"] == 3
+    assert notified[1]["data"]["message_id"] == last.pk and notified[1]["title"].startswith("3 new messages")
+
+
+def test_no_reminder_once_the_member_has_read_or_is_watching(conversation, brand, creator, notified,
+                                                             django_capture_on_commit_callbacks):
+    message = send(conversation, brand, "Hello")
+    participant = Participant.objects.get(conversation=conversation, user=creator)
+    message_services.conversation_mark_read(conversation_id=conversation.pk, actor=Actor.of(creator),
+                                            up_to_message_id=message.pk)
+    other = send(conversation, brand, "Anyone?")
+    Connection.objects.create(user=creator, conversation=conversation, channel_name="r.watch",
+                              last_seen_at=timezone.now())
+
+    read_all = message_services.message_remind_unread(participant_id=participant.pk)
+    Connection.objects.all().delete()
+    message_services.conversation_mark_read(conversation_id=conversation.pk, actor=Actor.of(creator),
+                                            up_to_message_id=other.pk)
+
+    assert read_all is False
+    assert message_services.message_remind_unread(participant_id=participant.pk) is False
+    assert notified == []

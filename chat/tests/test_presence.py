@@ -92,3 +92,13 @@ def test_presence_is_pushed_to_the_conversations_someone_else_has_open(creator, 
 
     assert pushes.events == [(f"chat.{conversation.pk}", {"type": "chat.presence", "user_id": creator.pk,
                                                           "online": True, "last_seen": None})]
+
+
+def test_the_beat_job_sweeps(creator):
+    from chat import tasks
+
+    presence.presence_connect(user_id=creator.pk, channel_name="gone.a")
+    Connection.objects.update(last_seen_at=timezone.now() - datetime.timedelta(hours=1))
+
+    assert tasks.sweep_connections.delay().get() == 1
+    assert state(creator)[0] is False
