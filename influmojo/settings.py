@@ -494,3 +494,7 @@ CELERY_BEAT_SCHEDULE["chat.delete_old_read_notifications"] = {
     "task": "chat.tasks.delete_old_read_notifications",
     "schedule": 24 * 60 * 60,
 }
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    DevicePlatformEnum="chat.models.Device.Platform",
+    NotificationTypeEnum="accounts.preferences.NOTIFICATION_TYPES.items",  # (key, label) pairs, as the API lists them
+)
