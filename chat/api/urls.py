@@ -1,5 +1,5 @@
 """Chat and notifications API routes (see API.md), one module per area."""
 
-from . import conversations
+from . import conversations, notifications
 
-urlpatterns: list = [*conversations.urlpatterns]
+urlpatterns: list = [*conversations.urlpatterns, *notifications.urlpatterns]
