@@ -12,27 +12,63 @@ banned users are refused (close 4401 before the handshake completes). The socket
 - `{"type": "notification.deleted", "id": N, "unread_count": N}`;
 - `{"type": "pong"}` for the client's `{"type": "ping"}`.
 
+The socket is open on every page, so it is also the user's presence (chat.services.presence, a connection that
+watches no conversation): online while it is open, kept alive by the ping, which the client sends every ~30 s
+(within CHAT_CONNECTION_TTL_SECONDS). A ping from a user suspended meanwhile gets `not_allowed` and the socket
+is closed with 4403.
+
 Anything else from the client gets `{"type": "error", "code", "message"}` and the socket stays open. The
 database is the truth: a client that reconnects reads the list again (GET /api/v1/notifications).
 """
 
 import json
 import logging
+import time
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from accounts.models import User
+
 from ..selectors.notifications import notification_unread_count
+from ..services import presence
 from ..services.notifications import group_name
 
 logger = logging.getLogger(__name__)
 
-CLOSE_UNAUTHENTICATED = 4401
+CLOSE_UNAUTHENTICATED, CLOSE_NOT_ALLOWED = 4401, 4403
 MAX_FRAME_BYTES = 4096  # the client only ever says ping
+HEARTBEAT_MIN_SECONDS = 10  # pings closer together than this are answered without touching the database
+
+
+# --- Database work (each runs in a worker thread) ------------------------------------------------------------------
+@database_sync_to_async
+def _connect(*, user_id: int, channel_name: str) -> int:
+    """The connection row (presence), then the unread count."""
+    if presence.presence_connect(user_id=user_id, channel_name=channel_name):
+        presence.presence_push(user_id=user_id)
+    return notification_unread_count(user_id=user_id)
+
+
+@database_sync_to_async
+def _disconnect(*, user_id: int, channel_name: str) -> None:
+    if presence.presence_disconnect(user_id=user_id, channel_name=channel_name):
+        presence.presence_push(user_id=user_id)
+
+
+@database_sync_to_async
+def _heartbeat(*, user_id: int, channel_name: str) -> bool:
+    """False when the user may no longer be here (suspended, banned); else the connection is kept alive."""
+    if not User.objects.filter(pk=user_id, is_active=True).exists():
+        return False
+    if presence.presence_heartbeat(user_id=user_id, channel_name=channel_name):
+        presence.presence_push(user_id=user_id)
+    return True
 
 
 class NotificationConsumer(AsyncJsonWebsocketConsumer):
     group = None
+    last_heartbeat = 0.0
 
     async def connect(self):
         user = self.scope.get("user")
@@ -43,12 +79,14 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         self.group = group_name(user.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
-        count = await database_sync_to_async(notification_unread_count)(user_id=self.user_id)
+        count = await _connect(user_id=self.user_id, channel_name=self.channel_name)
+        self.last_heartbeat = time.monotonic()
         await self.send_json({"type": "unread.changed", "kind": "notifications", "unread_count": count})
 
     async def disconnect(self, code):
         if self.group:
             await self.channel_layer.group_discard(self.group, self.channel_name)
+            await _disconnect(user_id=self.user_id, channel_name=self.channel_name)
 
     # --- From the client ----------------------------------------------------------------------------------------
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
@@ -65,11 +103,21 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
     async def receive_json(self, content, **kwargs):
         kind = content.get("type") if isinstance(content, dict) else None
         if kind == "ping":
-            await self.send_json({"type": "pong"})
+            await self._ping()
         elif not isinstance(kind, str) or not kind:
             await self._error("bad_frame", 'Send an object with a "type".')
         else:
             await self._error("unknown_type", f"Unknown frame type {kind[:40]!r}: this socket only answers ping.")
+
+    async def _ping(self):
+        now = time.monotonic()
+        if now - self.last_heartbeat >= HEARTBEAT_MIN_SECONDS:
+            self.last_heartbeat = now
+            if not await _heartbeat(user_id=self.user_id, channel_name=self.channel_name):
+                await self._error("not_allowed", "This account can no longer be signed in.")
+                await self.close(code=CLOSE_NOT_ALLOWED)
+                return
+        await self.send_json({"type": "pong"})
 
     async def _error(self, code: str, message: str):
         await self.send_json({"type": "error", "code": code, "message": message})

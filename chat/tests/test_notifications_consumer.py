@@ -230,3 +230,42 @@ async def test_bad_frames_get_an_error_frame_and_the_socket_stays_open(layer, so
 
     assert error["type"] == "error" and error["code"] == code and error["message"]
     assert await communicator.receive_json_from() == {"type": "pong"}
+
+
+# --- Presence -------------------------------------------------------------------------------------------------------
+async def test_the_socket_keeps_its_user_online_while_it_is_open(layer, sockets):
+    from chat.models import Connection
+
+    creator = await database_sync_to_async(CreatorUserFactory)()
+    communicator, _ = await connected_socket(sockets, creator)
+
+    connection = await database_sync_to_async(Connection.objects.get)(user=creator)
+    user = await database_sync_to_async(User.objects.get)(pk=creator.pk)
+    assert connection.conversation_id is None and user.is_online
+
+    await communicator.disconnect()
+
+    user = await database_sync_to_async(User.objects.get)(pk=creator.pk)
+    assert not await database_sync_to_async(Connection.objects.filter(user=creator).exists)()
+    assert not user.is_online and user.last_online_at is not None
+
+
+async def test_a_ping_is_the_heartbeat_and_a_suspended_user_is_shut_out(layer, sockets, monkeypatch):
+    from chat.consumers import notifications as consumer
+    from chat.models import Connection
+
+    monkeypatch.setattr(consumer, "HEARTBEAT_MIN_SECONDS", 0)
+    creator, agent = await database_sync_to_async(CreatorUserFactory)(), await database_sync_to_async(AgentFactory)()
+    communicator, _ = await connected_socket(sockets, creator)
+    before = (await database_sync_to_async(Connection.objects.get)(user=creator)).last_seen_at
+
+    await communicator.send_json_to({"type": "ping"})
+    assert await communicator.receive_json_from() == {"type": "pong"}
+    assert (await database_sync_to_async(Connection.objects.get)(user=creator)).last_seen_at > before
+
+    await database_sync_to_async(account_services.user_set_status)(
+        user_id=creator.pk, to=User.Status.SUSPENDED, actor=Actor.of(agent))
+    await communicator.send_json_to({"type": "ping"})
+
+    assert (await communicator.receive_json_from())["code"] == "not_allowed"
+    assert (await communicator.receive_output())["code"] == 4403
