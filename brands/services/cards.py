@@ -245,6 +245,12 @@ def _rebuild_postgres(bounds, *, scores: bool, progress: Progress, batch_size: i
     dropped = _drop_secondary_indexes() if not CreatorCard.objects.exists() else []
     if progress and dropped:
         progress(f"empty table: {len(dropped)} secondary indexes dropped for the build")
+    if dropped:
+        # A first build follows a bulk load (seed, restore) that autovacuum may not have analyzed yet; without
+        # statistics the planner joins the aggregates by nested loop (20,000 fresh creators: minutes, not seconds).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(model._meta.db_table) for model in
+                                                  (User, CreatorProfile, SocialAccount, Package, Review)))
     for low, high in _ranges(bounds, batch_size):
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(statement, [*vector_params, low, high, low, high, low, high, low, high])
