@@ -498,3 +498,7 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
     DevicePlatformEnum="chat.models.Device.Platform",
     NotificationTypeEnum="accounts.preferences.NOTIFICATION_TYPES.items",  # (key, label) pairs, as the API lists them
 )
+CELERY_BEAT_SCHEDULE["chat.requeue_stuck_deliveries"] = {  # notification e-mails and pushes whose task was lost
+    "task": "chat.tasks.requeue_stuck_deliveries",
+    "schedule": 15 * 60,
+}
