@@ -51,6 +51,12 @@ def send_notification_push(self, notification_id: int, device_ids: list[int] | N
     return outcome.summary
 
 
+@shared_task(name="chat.tasks.requeue_stuck_deliveries")
+def requeue_stuck_deliveries() -> int:
+    """Beat job: notification e-mails and pushes whose task was lost are queued again."""
+    return notifications.deliveries_requeue_stuck()
+
+
 @shared_task(name="chat.tasks.delete_old_read_notifications")
 def delete_old_read_notifications() -> int:
     """Beat job: read notifications older than NOTIFICATIONS_KEEP_READ_DAYS."""

@@ -54,6 +54,7 @@ DIGEST_DELAYS: dict[str, timedelta] = {"messages": timedelta(minutes=5)}
 DIGEST_MAX_ITEMS = 20
 DIGEST_SUBJECTS = {"messages": "{count} new messages on Influmojo"}
 PUSH_BODY_MAX_LENGTH = 240
+STUCK_AFTER, STUCK_LOOKBACK, REQUEUE_BATCH = timedelta(minutes=15), timedelta(days=2), 1000
 _LIMITS = {name: Notification._meta.get_field(name).max_length
            for name in ("event", "title", "body", "url", "dedupe_key")}
 EMAIL, PUSH = Delivery.Channel.EMAIL, Delivery.Channel.PUSH
@@ -122,11 +123,20 @@ def _send(*, user_id: int, type: str, dedupe_key: str, **fields) -> Notification
                            "unread_count": notification_unread_count(user_id=user_id)})
     if wants["email"] and user.email:
         delay = DIGEST_DELAYS.get(type)
-        tasks.send_notification_email.apply_async(
-            args=[notification.pk], countdown=int(delay.total_seconds()) if delay else None)
+        _queue(tasks.send_notification_email.apply_async, args=[notification.pk],
+               countdown=int(delay.total_seconds()) if delay else None)
     if push_to:
-        tasks.send_notification_push.delay(notification.pk)
+        _queue(tasks.send_notification_push.delay, notification.pk)
     return notification
+
+
+def _queue(send, *args, **kwargs) -> None:
+    """One channel's task; a broker that refuses (or, run inline, a task that fails) leaves its delivery pending
+    for deliveries_requeue_stuck, and the other channel still goes."""
+    try:
+        send(*args, **kwargs)
+    except Exception:
+        logger.warning("notification task not queued or failed inline; the requeue job retries it", exc_info=True)
 
 
 def _delivery(notification: Notification, channel: str, send: bool, reason: str) -> Delivery:
@@ -192,6 +202,25 @@ def notifications_delete_old(*, now=None) -> int:
     while ids := list(old.order_by("pk").values_list("pk", flat=True)[:1000]):
         deleted += Notification.objects.filter(pk__in=ids).delete()[1].get(Notification._meta.label, 0)
     return deleted
+
+
+def deliveries_requeue_stuck(*, now=None) -> int:
+    """The beat job's net under a lost task: e-mails and never-tried pushes still pending STUCK_AFTER past their
+    notification (and its digest wait) are queued again, up to two days back; each task sends at most once.
+    A push being retried (its detail says so) is left to its own retries. How many were queued."""
+    from .. import tasks
+
+    now = now or timezone.now()
+    wait = max(DIGEST_DELAYS.values(), default=timedelta(0)) + STUCK_AFTER
+    stuck = (Delivery.objects.filter(status=PENDING, notification__created_at__lt=now - wait,
+                                     notification__created_at__gte=now - STUCK_LOOKBACK)
+             .exclude(channel=PUSH, detail__gt="").order_by("pk").values_list("notification_id", "channel"))
+    queued = 0
+    for notification_id, channel in stuck[:REQUEUE_BATCH]:
+        task = tasks.send_notification_email if channel == EMAIL else tasks.send_notification_push
+        task.delay(notification_id)
+        queued += 1
+    return queued
 
 
 # --- Preferences ------------------------------------------------------------------------------------------------

@@ -451,3 +451,38 @@ def test_a_device_that_went_inactive_is_not_pushed_to(commit, monkeypatch):
         tell(user)
 
     assert deliveries(Notification.objects.get(user=user))["push"] == ("skipped", "no active device")
+
+
+def test_deliveries_whose_task_was_lost_are_queued_again(commit, mailoutbox, monkeypatch):
+    user = CreatorUserFactory()
+    with_device(user)
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("broker unreachable")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(tasks.send_notification_email, "apply_async", broker_down)
+        patched.setattr(tasks.send_notification_push, "delay", broker_down)
+        with commit():
+            tell(user)
+    notification = Notification.objects.get(user=user)
+    assert deliveries(notification) == {"email": ("pending", ""), "push": ("pending", "")} and mailoutbox == []
+    retrying = stored(user)
+    Delivery.objects.create(notification=retrying, channel="push", detail="fcm: sent to 1, 1 to retry")
+    now = timezone.now()
+
+    assert services.deliveries_requeue_stuck(now=now) == 0  # still within its wait
+    queued = services.deliveries_requeue_stuck(now=now + timedelta(minutes=25))
+
+    assert queued == 2 and len(mailoutbox) == 1
+    assert deliveries(notification) == {"email": ("sent", ""), "push": ("sent", "log: logged (not sent) for 1")}
+    assert Delivery.objects.get(notification=retrying).status == "pending"  # its own retries carry on
+    assert services.deliveries_requeue_stuck(now=now + timedelta(minutes=25)) == 0
+    assert services.deliveries_requeue_stuck(now=now + timedelta(days=3)) == 0  # too old to send now
+
+
+def test_the_requeue_job_is_scheduled(settings):
+    from influmojo.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["chat.requeue_stuck_deliveries"]
+    assert entry["task"] in app.tasks and entry["schedule"] <= 15 * 60
