@@ -142,6 +142,8 @@ def _published(message_id: int, *, notify_members: bool) -> None:
                   .values_list("pk", "user_id"))
     for _, user_id in others:
         push_unread(user_id=user_id, conversation_id=conversation_id)
+    if message.sender_id is not None:  # replying read what came before: the sender's badges may drop
+        push_unread(user_id=message.sender_id, conversation_id=conversation_id)
     if not notify_members or not others:
         return
     watching = selectors.users_watching(conversation_id=conversation_id, user_ids=[uid for _, uid in others])

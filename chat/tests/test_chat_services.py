@@ -209,7 +209,9 @@ def test_the_message_and_the_badges_are_pushed_after_commit(conversation, brand,
     assert pushes.to(f"notifications.{creator.pk}") == [{
         "type": "unread.changed", "kind": "chat", "conversation_id": conversation.pk,
         "conversation_unread_count": 1, "unread_count": 1}]
-    assert pushes.to(f"notifications.{brand.pk}") == []
+    assert pushes.to(f"notifications.{brand.pk}") == [{
+        "type": "unread.changed", "kind": "chat", "conversation_id": conversation.pk,
+        "conversation_unread_count": 0, "unread_count": 0}]  # replying reads: the sender's badge is told too
 
 
 def test_nothing_is_pushed_or_notified_when_the_transaction_rolls_back(conversation, brand, pushes, notified,
@@ -381,3 +383,45 @@ def test_no_reminder_once_the_member_has_read_or_is_watching(conversation, brand
     assert read_all is False
     assert message_services.message_remind_unread(participant_id=participant.pk) is False
     assert notified == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_message_ids_follow_the_order_in_which_sends_commit(conversation, brand, creator, monkeypatch):
+    """A resync after the last id a client saw must never skip a message that committed later with a smaller id.
+    The first send stalls right after its row is written; the second, started meanwhile, must wait for it."""
+    import threading
+    import time
+
+    from django.db import connection
+
+    committed, slow = [], threading.Event()
+    bulk_create = MessageAttachment.objects.bulk_create
+
+    def stalling_bulk_create(*args, **kwargs):  # between the message's insert and the conversation's update
+        if threading.current_thread().name == "slow":
+            slow.set()
+            time.sleep(0.5)
+        return bulk_create(*args, **kwargs)
+
+    monkeypatch.setattr(MessageAttachment.objects, "bulk_create", stalling_bulk_create)
+
+    def run(user, body):
+        try:
+            if threading.current_thread().name == "quick":
+                slow.wait(2)
+            sent = {}
+            with transaction.atomic():
+                transaction.on_commit(lambda: committed.append(sent["id"]))  # runs first, right at the commit
+                sent["id"] = send(conversation, user, body).pk
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(brand, "Slow"), name="slow"),
+               threading.Thread(target=run, args=(creator, "Quick"), name="quick")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(committed) == 2 and committed == sorted(committed)
