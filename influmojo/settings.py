@@ -502,3 +502,8 @@ CELERY_BEAT_SCHEDULE["chat.requeue_stuck_deliveries"] = {  # notification e-mail
     "task": "chat.tasks.requeue_stuck_deliveries",
     "schedule": 15 * 60,
 }
+# Websockets whose process died (no heartbeat for CHAT_CONNECTION_TTL_SECONDS) are removed; their users may go offline.
+CELERY_BEAT_SCHEDULE["chat.sweep_connections"] = {
+    "task": "chat.tasks.sweep_connections",
+    "schedule": 60,
+}
