@@ -94,7 +94,7 @@ def test_presence_is_pushed_to_the_conversations_someone_else_has_open(creator, 
                                                           "online": True, "last_seen": None})]
 
 
-def test_the_beat_job_sweeps(creator):
+def test_the_beat_job_sweeps_and_runs_well_within_the_ttl(creator, settings):
     from chat import tasks
 
     presence.presence_connect(user_id=creator.pk, channel_name="gone.a")
@@ -102,3 +102,6 @@ def test_the_beat_job_sweeps(creator):
 
     assert tasks.sweep_connections.delay().get() == 1
     assert state(creator)[0] is False
+    entry = settings.CELERY_BEAT_SCHEDULE["chat.sweep_connections"]
+    assert entry["task"] == "chat.tasks.sweep_connections"
+    assert entry["schedule"] <= settings.CHAT_CONNECTION_TTL_SECONDS
