@@ -62,16 +62,14 @@ def _message_id(value) -> int | None:
 
 # --- Database work (each runs in a worker thread) ------------------------------------------------------------------
 @database_sync_to_async
-def _connect(*, conversation_id: int, user_id: int, channel_name: str) -> tuple[bool, dict]:
-    """Membership, then the connection row; (member?, the other members' presence)."""
-    if not selectors.is_member(conversation_id=conversation_id, user_id=user_id):
-        return False, {}
+def _connect(*, conversation_id: int, user_id: int, channel_name: str) -> dict:
+    """The connection row (and the user's presence if they just came online); the other members' presence."""
     came_online = presence.presence_connect(user_id=user_id, channel_name=channel_name,
                                             conversation_id=conversation_id)
     if came_online:
         presence.presence_push(user_id=user_id)
     others = [uid for uid in selectors.member_ids(conversation_id=conversation_id) if uid != user_id]
-    return True, selectors.presence_of(user_ids=others)
+    return selectors.presence_of(user_ids=others)
 
 
 @database_sync_to_async
@@ -131,16 +129,13 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             return
         self.recent_ids, self.recent_order = set(), deque()
         self.tokens, self.tokens_at = float(settings.CHAT_SOCKET_BURST), time.monotonic()
-        # Join the group before reading anything, so nothing committed from now on can fall between the two.
-        self.group = message_services.chat_group(self.conversation_id)
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        member, others = await _connect(conversation_id=self.conversation_id, user_id=user.pk,
-                                        channel_name=self.channel_name)
-        if not member:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
-            self.group = None
+        if not await _still_member(conversation_id=self.conversation_id, user_id=user.pk):
             await self.close(code=CLOSE_NOT_FOUND)
             return
+        # Join the group before reading any message, so nothing committed from now on can fall between the two.
+        self.group = message_services.chat_group(self.conversation_id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        others = await _connect(conversation_id=self.conversation_id, user_id=user.pk, channel_name=self.channel_name)
         self.present = True
         await self.accept()
         for user_id, state in others.items():
