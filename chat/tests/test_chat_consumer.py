@@ -308,3 +308,47 @@ async def test_a_member_suspended_meanwhile_is_refused_on_the_next_frame(channel
     assert (await socket.receive())["code"] == "not_member"
     assert await socket.closed_by_server() == 4403
     assert not await db(Message.objects.exists)()
+
+
+# --- Across the two sockets and the REST API -------------------------------------------------------------------
+async def test_an_attachment_sent_over_the_api_arrives_on_the_socket(channel_layer, open_socket, conversation, brand,
+                                                                     creator):
+    from .conftest import png
+
+    creator_socket = await joined(open_socket, creator, conversation)
+
+    def post():
+        client = APIClient()
+        client.force_authenticate(brand)
+        return client.post(f"/api/v1/conversations/{conversation.pk}/messages",
+                           {"body": "Moodboard", "files": [png(120, 80, "mood.png")]}, format="multipart")
+
+    response = await db(post)()
+    frame = await creator_socket.receive_type("message.new")
+
+    assert response.status_code == 201
+    assert frame["message"] == response.json()
+    [attachment] = frame["message"]["attachments"]
+    assert (attachment["content_type"], attachment["width"], attachment["height"]) == ("image/png", 120, 80)
+
+
+async def test_the_badge_of_a_member_away_from_the_chat_moves_on_their_notification_socket(
+        channel_layer, conversation, brand, creator):
+    from channels.testing import WebsocketCommunicator
+
+    from influmojo.asgi import application
+
+    from .conftest import ORIGIN, session_cookie
+
+    cookie = await db(session_cookie)(creator)
+    notifications = WebsocketCommunicator(application, "/ws/notifications/", headers=[ORIGIN, (b"cookie", cookie)])
+    assert (await notifications.connect())[0]
+    await notifications.receive_json_from()  # the notification count on connect
+
+    await db(send)(conversation, brand, "Are you there?")
+    frames = [await notifications.receive_json_from(timeout=2) for _ in range(2)]
+    await notifications.disconnect()
+
+    badge = next(frame for frame in frames if frame["type"] == "unread.changed" and frame.get("kind") == "chat")
+    assert badge == {"type": "unread.changed", "kind": "chat", "conversation_id": conversation.pk,
+                     "conversation_unread_count": 1, "unread_count": 1}
