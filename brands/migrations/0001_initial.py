@@ -3,17 +3,9 @@
 import django.contrib.postgres.search
 import django.db.models.deletion
 from django.conf import settings
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
 
-
-class PostgresTrigramExtension(TrigramExtension):
-    """pg_trgm on PostgreSQL only, both ways: Django's CreateExtension skips other databases going forwards
-    but queries pg_extension going backwards, which fails when a test migrates SQLite back past this."""
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
+from influmojo.migration_operations import PostgresExtension
 
 
 # PostgreSQL-only indexes discovery relies on (SQLite, the embedded default, matches text without them).
@@ -51,7 +43,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        PostgresTrigramExtension(),  # PostgreSQL only; a no-op elsewhere
+        PostgresExtension("pg_trgm"),  # PostgreSQL only; a no-op elsewhere
         migrations.CreateModel(
             name='CreatorCard',
             fields=[

@@ -1,5 +1,6 @@
-from django.contrib.postgres.operations import BtreeGinExtension
 from django.db import migrations
+
+from influmojo.migration_operations import PostgresExtension
 
 # Text together with the usual filters (country, platform, category or niche, language) in ONE GIN index
 # (PostgreSQL; btree_gin lets the country equality join the jsonb and tsvector keys): a scan for
@@ -26,4 +27,4 @@ def drop_index(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [("brands", "0003_name_words")]
 
-    operations = [BtreeGinExtension(), migrations.RunPython(create_index, drop_index, elidable=False)]
+    operations = [PostgresExtension("btree_gin"), migrations.RunPython(create_index, drop_index, elidable=False)]
