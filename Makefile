@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev migrate seed schema bench bench-discovery clean
+.PHONY: run test install install-dev migrate seed schema bench bench-discovery bench-ws clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ schema: install
 ## Discovery speed: seed 1,000,000 creators into a throwaway PostgreSQL, print p50/p95/p99 (bench/README.md)
 bench-discovery: install
 	./scripts/bench.sh
+
+## Websocket speed: 1,000 and 5,000 sockets on one daphne + Redis layer; connect, delivery, fan-out, memory (bench/README.md)
+bench-ws: install-dev
+	./scripts/bench_ws.sh
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles .pytest_cache
