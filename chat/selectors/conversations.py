@@ -163,6 +163,21 @@ def unread_total(*, user_id: int) -> int:
     return total or 0
 
 
+def unread_badges(*, conversation_id: int, user_ids) -> dict[int, tuple[int, int]]:
+    """{user_id: (unread_count in this conversation, unread_total)} for these members, in two queries whatever
+    their number: what `unread_count` and `unread_total` say for each of them (a send tells every member)."""
+    user_ids = list(user_ids)
+    if not user_ids:
+        return {}
+    unread = _unread_after(conversation_ref=OuterRef("conversation_id"), last_read_ref=OuterRef("last_read_message_id"),
+                           user_id=OuterRef("user_id"))
+    here = dict(Participant.objects.filter(conversation_id=conversation_id, user_id__in=user_ids)
+                .annotate(unread=unread).values_list("user_id", "unread"))
+    totals = dict(Participant.objects.filter(user_id__in=list(here)).annotate(unread=unread).order_by()
+                  .values("user_id").annotate(total=Sum("unread")).values_list("user_id", "total"))
+    return {user_id: (count, totals.get(user_id) or 0) for user_id, count in here.items()}
+
+
 # --- Messages ---------------------------------------------------------------------------------------------------
 def _messages() -> QuerySet[Message]:
     return Message.objects.select_related("sender__brand_profile", "sender__creator_profile").prefetch_related(

@@ -17,6 +17,7 @@ allow (in-app, e-mail as a digest, push). Offer and system messages notify nobod
 offers and order changes itself.
 """
 
+import asyncio
 import datetime
 import logging
 
@@ -64,16 +65,45 @@ def push(group: str, event: dict) -> bool:
     return True
 
 
+def push_many(events) -> None:
+    """Several (group, event) pushes in one trip to the event loop, sent concurrently; each one that fails is logged
+    and the others still go (as `push`, one by one, would)."""
+    events = list(events)
+    layer = get_channel_layer()
+    if layer is None or not events:
+        return
+
+    async def send_all():
+        return await asyncio.gather(*(layer.group_send(group, event) for group, event in events),
+                                    return_exceptions=True)
+
+    try:
+        results = async_to_sync(send_all)()
+    except Exception:  # a push is best effort; it must never undo or fail the write it reports
+        logger.warning("chat: %s pushes failed", len(events), exc_info=True)
+        return
+    for (group, _), result in zip(events, results):
+        if isinstance(result, Exception):
+            logger.warning("chat: push to %s failed", group, exc_info=result)
+
+
 def push_unread(*, user_id: int, conversation_id: int) -> None:
     """The user's chat badges on their notification sockets: unread messages in this conversation
     (`conversation_unread_count`) and in all of theirs (`unread_count`)."""
-    push(notifications_group(user_id), {
+    push_unread_many(user_ids=[user_id], conversation_id=conversation_id)
+
+
+def push_unread_many(*, user_ids, conversation_id: int) -> None:
+    """`push_unread` for several members: their badges in two queries, then one trip to the layer (a send tells
+    every member, so a 100-member conversation costs no more queries than a two-member one)."""
+    badges = selectors.unread_badges(conversation_id=conversation_id, user_ids=user_ids)
+    push_many((notifications_group(user_id), {
         "type": "unread.changed",
         "kind": "chat",
         "conversation_id": conversation_id,
-        "conversation_unread_count": selectors.unread_count(conversation_id=conversation_id, user_id=user_id),
-        "unread_count": selectors.unread_total(user_id=user_id),
-    })
+        "conversation_unread_count": badges[user_id][0],
+        "unread_count": badges[user_id][1],
+    }) for user_id in user_ids if user_id in badges)
 
 
 # --- Writing --------------------------------------------------------------------------------------------------------
@@ -132,20 +162,20 @@ def _store(*, conversation: Conversation, sender, kind: str, body: str = "", dat
     return message
 
 
-def _published(message_id: int, *, notify_members: bool) -> None:
+def _published(message_id: int, *, notify_members: bool) -> Message:
     """After commit: the message to the members' sockets, the other members' badges, and a notification to those
-    not watching the conversation (debounced)."""
+    not watching the conversation (debounced). Returns the message as it was pushed."""
     message = selectors.message_get(message_id=message_id)
     conversation_id = message.conversation_id
     push(chat_group(conversation_id), {"type": "chat.message", "message": selectors.message_data(message)})
     others = list(Participant.objects.filter(conversation_id=conversation_id).exclude(user_id=message.sender_id)
                   .values_list("pk", "user_id"))
-    for _, user_id in others:
-        push_unread(user_id=user_id, conversation_id=conversation_id)
+    told = [user_id for _, user_id in others]
     if message.sender_id is not None:  # replying read what came before: the sender's badges may drop
-        push_unread(user_id=message.sender_id, conversation_id=conversation_id)
+        told.append(message.sender_id)
+    push_unread_many(user_ids=told, conversation_id=conversation_id)
     if not notify_members or not others:
-        return
+        return message
     watching = selectors.users_watching(conversation_id=conversation_id, user_ids=[uid for _, uid in others])
     for participant_id, user_id in others:
         if user_id in watching:
@@ -154,11 +184,19 @@ def _published(message_id: int, *, notify_members: bool) -> None:
             _notify_new_message(user_id=user_id, message=message)
         else:
             _remind_later(participant_id=participant_id)
+    return message
 
 
-def _publish_on_commit(message: Message, *, notify_members: bool) -> None:
-    message_id = message.pk
-    transaction.on_commit(lambda: _published(message_id, notify_members=notify_members), robust=True)
+def _publish_on_commit(message: Message, *, notify_members: bool) -> dict:
+    """Publishes after commit; the dict it returns then holds the message as pushed ("message"), so a caller whose
+    own transaction has just committed answers with it instead of reading it again (empty until the commit)."""
+    message_id, published = message.pk, {}
+
+    def publish():
+        published["message"] = _published(message_id, notify_members=notify_members)
+
+    transaction.on_commit(publish, robust=True)
+    return published
 
 
 def message_send(*, conversation_id: int, actor: Actor, body: str = "", files=(), client_id: str = "") -> Message:
@@ -170,7 +208,9 @@ def message_send(*, conversation_id: int, actor: Actor, body: str = "", files=()
     """
     sender = _sender(actor)
     body, client_id = _clean_body(body), _clean_client_id(client_id)
-    if client_id:
+    if client_id and (files or not body):
+        # Before files are stored (or a retried caption-less send is refused as empty): the answer for a retry. A
+        # plain text send gets the same answers from the checks under the lock below, without these two queries.
         if not selectors.is_member(conversation_id=conversation_id, user_id=sender.pk):
             raise NotFound("Conversation not found.")
         stored = Message.objects.filter(conversation_id=conversation_id, sender=sender, client_id=client_id).first()
@@ -196,14 +236,14 @@ def message_send(*, conversation_id: int, actor: Actor, body: str = "", files=()
             kind = Message.Kind.ATTACHMENT if stored_files else Message.Kind.TEXT
             message = _store(conversation=conversation, sender=sender, kind=kind, body=body, client_id=client_id,
                              attachments=stored_files)
-            _publish_on_commit(message, notify_members=True)
+            published = _publish_on_commit(message, notify_members=True)
     except _Replayed as replay:
         _remove(stored_files)
         return selectors.message_get(message_id=replay.message_id)
     except BaseException:
         _remove(stored_files)
         raise
-    return selectors.message_get(message_id=message.pk)
+    return published.get("message") or selectors.message_get(message_id=message.pk)
 
 
 class _Replayed(Exception):

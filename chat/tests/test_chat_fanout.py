@@ -1,0 +1,133 @@
+"""What a send costs as conversations grow (found by the websocket benchmark, bench/ws.py): every member's badge in
+two queries and one trip to the channel layer, the message read once after commit, and a plain text send without
+the retry check before the lock (the checks under the lock give the same answers)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.tests.factories import AgentFactory
+from chat.models import Connection, Message
+from chat.selectors import conversations as selectors
+from chat.services import conversations as services
+from chat.services import messages as message_services
+from influmojo.errors import NotFound
+from influmojo.permissions import Actor
+
+from .conftest import other_conversation, send
+
+pytestmark = pytest.mark.django_db
+
+
+def add_agents(conversation, count):
+    agents = [AgentFactory() for _ in range(count)]
+    for agent in agents:
+        services.conversation_add_agent(conversation_id=conversation.pk, agent_id=agent.pk, actor=Actor.system())
+    return agents
+
+
+def test_the_badges_of_all_members_are_what_each_members_own_counts_say(conversation, brand, creator):
+    agents = add_agents(conversation, 2)
+    elsewhere = other_conversation()
+    services.conversation_add_agent(conversation_id=elsewhere.pk, agent_id=agents[0].pk, actor=Actor.system())
+    send(conversation, brand, "One")
+    send(conversation, creator, "Two")
+    send(conversation, agents[1], "Three")
+    send(elsewhere, elsewhere.brand, "Elsewhere")
+    message_services.message_system(conversation_id=conversation.pk, event="order.paid", body="Paid")  # no sender
+    message_services.conversation_mark_read(conversation_id=conversation.pk, actor=Actor.of(creator),
+                                            up_to_message_id=Message.objects.filter(body="Two").get().pk)
+    members = [brand.pk, creator.pk] + [agent.pk for agent in agents]
+
+    badges = selectors.unread_badges(conversation_id=conversation.pk, user_ids=members)
+
+    assert badges == {user_id: (selectors.unread_count(conversation_id=conversation.pk, user_id=user_id),
+                                selectors.unread_total(user_id=user_id)) for user_id in members}
+    assert badges[agents[0].pk][1] > badges[agents[0].pk][0]  # the other conversation counts in the total
+    assert selectors.unread_badges(conversation_id=conversation.pk, user_ids=[]) == {}
+
+
+def watching(conversation, *users):
+    """Live sockets of these users on the conversation (members watching are not notified, only their badges move)."""
+    from django.utils import timezone
+
+    for user in users:
+        Connection.objects.create(user=user, conversation=conversation, channel_name=f"test!{user.pk}",
+                                  last_seen_at=timezone.now())
+
+
+def sent_queries(conversation, user, django_capture_on_commit_callbacks) -> int:
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
+        send(conversation, user, "Counted", client_id=f"count-{Message.objects.count()}")
+    return len(queries.captured_queries)
+
+
+def test_a_send_costs_the_same_queries_for_2_and_12_members_and_tells_every_badge(
+        conversation, brand, creator, pushes, django_capture_on_commit_callbacks):
+    watching(conversation, brand, creator)
+    two = sent_queries(conversation, brand, django_capture_on_commit_callbacks)
+    agents = add_agents(conversation, 10)
+    watching(conversation, *agents)
+    pushes.events.clear()
+
+    twelve = sent_queries(conversation, brand, django_capture_on_commit_callbacks)
+
+    assert twelve == two
+    badges = pushes.of_type("unread.changed")
+    assert sorted(group for group, _ in badges) == sorted(
+        f"notifications.{user.pk}" for user in [brand, creator, *agents])
+    for group, event in badges:
+        user_id = int(group.split(".")[1])
+        assert event == {"type": "unread.changed", "kind": "chat", "conversation_id": conversation.pk,
+                         "conversation_unread_count": selectors.unread_count(conversation_id=conversation.pk,
+                                                                             user_id=user_id),
+                         "unread_count": selectors.unread_total(user_id=user_id)}
+
+
+def test_a_send_answers_with_the_message_it_pushed(conversation, brand, pushes, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        message = send(conversation, brand, "Once", client_id="once")
+
+    [pushed] = pushes.to(f"chat.{conversation.pk}")
+    assert selectors.message_data(message) == pushed["message"]
+
+
+def test_a_retried_text_send_and_a_non_member_get_the_same_answers_as_before(conversation, brand, outsider):
+    first = send(conversation, brand, "Retry me", client_id="retry")
+
+    again = send(conversation, brand, "Retry me", client_id="retry")
+
+    assert again.pk == first.pk and Message.objects.count() == 1
+    with pytest.raises(NotFound):
+        send(conversation, outsider, "Sneaky", client_id="sneaky")
+    assert Message.objects.count() == 1
+
+
+def test_a_send_in_an_outer_transaction_reads_the_message_itself(conversation, brand, pushes,
+                                                                  django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            message = send(conversation, brand, "Inside", client_id="inside")
+            assert message.body == "Inside" and pushes.events == []  # not pushed before the outer commit
+
+    assert [event["message"]["id"] for event in pushes.to(f"chat.{conversation.pk}")] == [message.pk]
+
+
+def test_one_failed_badge_push_does_not_stop_the_others(conversation, brand, creator, pushes, monkeypatch,
+                                                        django_capture_on_commit_callbacks):
+    recorded = pushes.group_send
+
+    async def flaky(group, event):
+        if group == f"notifications.{creator.pk}":
+            raise ConnectionError("this one fails")
+        await recorded(group, event)
+
+    monkeypatch.setattr(pushes, "group_send", flaky)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        send(conversation, brand, "Partly told")
+
+    assert [group for group, event in pushes.of_type("unread.changed")] == [f"notifications.{brand.pk}"]
+    assert len(pushes.to(f"chat.{conversation.pk}")) == 1
