@@ -37,7 +37,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
 from influmojo.converters import MAX_ID
-from influmojo.errors import ApplicationError
+from influmojo.errors import ApplicationError, NotFound
 from influmojo.permissions import Actor
 
 from ..selectors import conversations as selectors
@@ -197,8 +197,11 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         body, client_id = content.get("body", ""), content.get("client_id", "")
         if not isinstance(body, str) or not isinstance(client_id, str):
             return await self._error("bad_frame", "body and client_id are strings.")
-        await self._check_member()
-        message = await _send(conversation_id=self.conversation_id, user=self.user, body=body, client_id=client_id)
+        try:  # message_send checks membership itself (under the conversation's lock): no separate query first
+            message = await _send(conversation_id=self.conversation_id, user=self.user, body=body,
+                                  client_id=client_id)
+        except NotFound:
+            raise _NotMember from None
         await self._deliver(message)
 
     async def on_typing(self, content):
