@@ -1,3 +1,5 @@
 """Chat and notifications pages."""
 
-urlpatterns: list = []
+from .views import conversations, notifications
+
+urlpatterns: list = [*conversations.urlpatterns, *notifications.urlpatterns]

@@ -1,0 +1,37 @@
+"""What the chat pages share: a selector's NotFound as the page's 404, a service's refusal as a message."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect
+
+from influmojo.errors import NotFound
+
+
+def or_404(read, **kwargs):
+    """Someone else's conversation or notification looks like a missing one."""
+    try:
+        return read(**kwargs)
+    except NotFound as error:
+        raise Http404(error.message) from error
+
+
+def role_required(role: str, message: str):
+    """Signed-in users of one role; the others go back to their dashboard with `message`."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if request.user.user_type != role:
+                messages.error(request, message)
+                return redirect("dashboard")
+            return view(request, *args, **kwargs)
+
+        return login_required(wrapped)
+
+    return decorator
+
+
+brand_required = role_required("brand", "Only brand accounts start conversations with creators.")
