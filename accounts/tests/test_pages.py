@@ -144,6 +144,7 @@ def test_navigation_is_per_role(rf, brand, agent):
         ("Discover creators", reverse("brand_discover")),
         ("Shortlists", reverse("brand_shortlists")),
         ("Orders", reverse("order_list")),
+        ("Messages", reverse("inbox")),
         ("Cart", reverse("cart")),
         ("Payments", reverse("payments_dashboard")),
     ]
