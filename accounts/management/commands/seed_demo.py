@@ -13,6 +13,11 @@ payments with the sandbox gateway (its confirmation event, as the TEST MODE page
 already has (by title) are kept; each demo order is made once (found again by its brand, creator and brief, and
 then left as it is), the cart is filled only in the run that makes orders, and a scenario whose brand or creator
 cannot trade (a suspended account, say) is skipped and reported.
+
+Chat (after the orders): the paid demo orders' conversations, a few direct ones a brand started from a creator's
+page, messages back and forth (one with an image), a custom offer sent in a chat and read positions that leave
+some unread, all through the chat services. Every demo message carries its own client_id, so a second run finds
+it stored and sends nothing again.
 """
 
 import datetime
@@ -545,7 +550,69 @@ ORDER_SCENARIOS = [
 ]
 DEMO_CART = [("glowup@influmojo.local", "travel-with-lisa", "Carousel travel guide", 1),
              ("glowup@influmojo.local", "sarah-johnson", "TikTok outfit video", 2)]
+# --- Chat: (brand, creator, order brief or None for a direct conversation, [(who, text)], who has read it all) ---
+@dataclass(frozen=True)
+class ChatScenario:
+    key: str  # the demo messages' client ids start with it
+    brand: str
+    creator: str
+    order_brief_starts: str = ""  # the order whose conversation it is; empty: a direct conversation
+    lines: tuple[tuple[str, str], ...] = ()  # ("brand" | "creator" | "image" | "offer", text)
+    read_by: tuple[str, ...] = ("brand", "creator")  # who has read everything at the end
+
+
+CHAT_SCENARIOS = [
+    ChatScenario("glowup-sarah-reel", "glowup@influmojo.local", "sarah@influmojo.local", "A get-ready reel", (
+        ("brand", "Hi Sarah! So happy to have you on the summer launch. Any questions about the brief?"),
+        ("creator", "Thank you! Just one: should the SPF cream be the very last step, after make-up?"),
+        ("brand", "Yes please, last step, and say it works under make-up. Natural light if you can."),
+        ("image", "Here is the set-up I am thinking of — window light, the cream on the shelf."),
+        ("brand", "Love it. Go ahead!"),
+        ("creator", "Filming on Thursday; you will have the first cut by Monday."),
+    ), read_by=("creator",)),
+    ChatScenario("glowup-emma-direct", "glowup@influmojo.local", "emma@influmojo.local", "", (
+        ("brand", "Emma, the serum reel did wonders. Could you do an autumn routine for us as well?"),
+        ("creator", "I would love to! Two reels a week apart and a few stories on launch day?"),
+        ("brand", "Sounds right. Send me an offer and I will take it to the team."),
+        ("offer", "Autumn routine: 2 reels + 3 stories"),
+    ), read_by=("creator",)),
+    ChatScenario("techflow-mike-review", "techflow@influmojo.local", "mike@influmojo.local", "An honest review", (
+        ("creator", "Got the FlowDesk invite, thanks. Is the Slack integration live on my test workspace?"),
+        ("brand", "It is now. Ping me here if the automation builder gives you any trouble."),
+        ("creator", "Will do. Script draft coming next week."),
+    )),
+    ChatScenario("wanderlust-lisa-amalfi", "wanderlust@influmojo.local", "lisa@influmojo.local", "A reel from our", (
+        ("creator", "Thanks for the notes! Opening on the boat day makes sense. New cut by Friday."),
+        ("brand", "Perfect. And the “at most 12 people” line in the voice-over, please."),
+    ), read_by=("brand",)),
+    ChatScenario("glowup-maven-direct", "glowup@influmojo.local", "maven@influmojo.local", "", (
+        ("brand", "Hi! We are planning an autumn street-style campaign with our new lip range. Interested?"),
+    ), read_by=("brand",)),
+]
+CHAT_OFFER = {"title": "Autumn routine: 2 reels + 3 stories",
+              "description": "Two routine reels a week apart and three stories on launch day, with the discount "
+                             "code pinned. Usage on your channels for 90 days included.",
+              "platform": "instagram", "content_type": "reel", "quantity": 2, "revisions": 2, "duration_days": 14,
+              "price": "3400.00", "currency": "USD", "expires_in_days": 14}
 DEMO_BRIEF = b"GlowUp Beauty brand guide\n\nTone: warm, honest, no before/after photos.\nCode: GLOW15\n"
+
+
+def _demo_photo() -> SimpleUploadedFile:
+    """A small generated picture (a window-lit shelf, roughly) for the chat's image message."""
+    from io import BytesIO
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (640, 420), "#f3e8ff")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((380, 40, 600, 300), fill="#fffbeb", outline="#d6d3d1", width=6)  # the window
+    draw.line((490, 40, 490, 300), fill="#d6d3d1", width=4)
+    draw.rectangle((40, 300, 600, 320), fill="#a16207")  # the shelf
+    draw.rounded_rectangle((120, 220, 180, 300), radius=10, fill="#db2777")  # the cream
+    draw.rounded_rectangle((220, 190, 260, 300), radius=8, fill="#7c3aed")
+    buffer = BytesIO()
+    image.save(buffer, format="JPEG", quality=85)
+    return SimpleUploadedFile("set-up.jpg", buffer.getvalue(), content_type="image/jpeg")
 
 
 def totp_code_command() -> str:
@@ -573,8 +640,9 @@ class Command(BaseCommand):
             self._ensure_totp(user)
         packages = self._seed_packages()
         orders = self._seed_orders()
+        chats = self._seed_chats()
         discovery_scores_rebuild()  # benchmarks + audience quality for the demo creators (nightly otherwise)
-        self.stdout.write(f"Packages: {packages} created. {orders}")
+        self.stdout.write(f"Packages: {packages} created. {orders} {chats}")
         self._report(created)
 
     @transaction.atomic
@@ -760,6 +828,68 @@ class Command(BaseCommand):
         offer_services.offer_create(actor=as_creator, brand_id=data.pop("brand_id"),
                                     in_reply_to_order_id=data.pop("in_reply_to_order_id"),
                                     expires_in_days=data.pop("expires_in_days"), data=data)
+
+    # --- Chat ----------------------------------------------------------------------------------------------------
+    def _seed_chats(self) -> str:
+        """The paid demo orders' conversations and the demo chats (see the module's docstring), through chat's
+        services; what is stored already (by client id) is not sent again. Their e-mails are not printed."""
+        from chat.services import conversations as conversation_services
+
+        sent, skipped = 0, []
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            demo = [spec["email"] for spec in BRANDS + CREATORS]
+            for order_id in Order.objects.filter(paid_at__isnull=False, brand__email__in=demo,
+                                                 creator__email__in=demo).values_list("pk", flat=True):
+                conversation_services.conversation_open_for_order(order_id=order_id)
+            for scenario in CHAT_SCENARIOS:
+                try:
+                    sent += self._chat(scenario)
+                except (ApplicationError, User.DoesNotExist) as error:
+                    skipped.append(f"{scenario.key} ({getattr(error, 'message', error)})")
+        report = f"Chat: {sent} messages sent."
+        return report + (f" Skipped: {'; '.join(skipped)}." if skipped else "")
+
+    @staticmethod
+    def _chat(scenario: ChatScenario) -> int:
+        from chat.api.conversations import ChatOfferSerializer
+        from chat.models import Message
+        from chat.services import conversations as conversation_services
+        from chat.services import messages as message_services
+
+        people = {"brand": User.objects.get(email=scenario.brand), "creator": User.objects.get(email=scenario.creator)}
+        if scenario.order_brief_starts:
+            order = Order.objects.filter(brand=people["brand"], creator=people["creator"], paid_at__isnull=False,
+                                         requirements__startswith=scenario.order_brief_starts).first()
+            if order is None:
+                raise ApplicationError("its order is not there (or not paid)", code="no_order")
+            conversation = conversation_services.conversation_open_for_order(order_id=order.pk)
+        else:
+            conversation = conversation_services.conversation_open_direct(actor=Actor.of(people["brand"]),
+                                                                          creator_id=people["creator"].pk)
+        sent = 0
+        for number, (who, text) in enumerate(scenario.lines, start=1):
+            client_id = f"demo-{scenario.key}-{number}"
+            if Message.objects.filter(conversation=conversation, client_id=client_id).exists():
+                continue
+            if who == "offer":
+                serializer = ChatOfferSerializer(data={**CHAT_OFFER, "client_id": client_id})
+                serializer.is_valid(raise_exception=True)
+                data = dict(serializer.validated_data)
+                message_services.message_offer_send(
+                    conversation_id=conversation.pk, actor=Actor.of(people["creator"]), client_id=data.pop("client_id"),
+                    expires_in_days=data.pop("expires_in_days"), data=data)
+            else:
+                files = [_demo_photo()] if who == "image" else []
+                sender = people["creator" if who == "image" else who]
+                message_services.message_send(conversation_id=conversation.pk, actor=Actor.of(sender), body=text,
+                                              files=files, client_id=client_id)
+            sent += 1
+        last = Message.objects.filter(conversation=conversation).order_by("-id").values_list("pk", flat=True).first()
+        for who in scenario.read_by:
+            if last:
+                message_services.conversation_mark_read(conversation_id=conversation.pk, actor=Actor.of(people[who]),
+                                                        up_to_message_id=last)
+        return sent
 
     def _report(self, created: list[str]) -> None:
         emails = [spec["email"] for spec in STAFF + BRANDS + CREATORS]
