@@ -65,17 +65,25 @@ def push(group: str, event: dict) -> bool:
     return True
 
 
+PUSHES_AT_ONCE = 8  # each group_send holds one of the layer's pooled Redis connections while it runs
+
+
 def push_many(events) -> None:
-    """Several (group, event) pushes in one trip to the event loop, sent concurrently; each one that fails is logged
-    and the others still go (as `push`, one by one, would)."""
+    """Several (group, event) pushes in one trip to the event loop, PUSHES_AT_ONCE at a time; each one that fails is
+    logged and the others still go (as `push`, one by one, would)."""
     events = list(events)
     layer = get_channel_layer()
     if layer is None or not events:
         return
 
     async def send_all():
-        return await asyncio.gather(*(layer.group_send(group, event) for group, event in events),
-                                    return_exceptions=True)
+        gate = asyncio.Semaphore(PUSHES_AT_ONCE)
+
+        async def send(group, event):
+            async with gate:
+                await layer.group_send(group, event)
+
+        return await asyncio.gather(*(send(group, event) for group, event in events), return_exceptions=True)
 
     try:
         results = async_to_sync(send_all)()
