@@ -17,9 +17,11 @@ The load comes from --workers processes (bench/ws_client.py, asyncio + websocket
 share of the sockets; every socket pings every --ping-interval seconds, as the web page does. Phases, each with
 its own tag in the message bodies (late frames of one phase never count in the next):
   connect     all sockets, --connect-concurrency handshakes in flight at once; per-socket handshake time, total
-  warm-up     --warmup seconds at 100 messages/s (not measured)
+  warm-up     --warmup seconds at --warmup-rate messages/s (not measured)
   quiet       one-to-one messages at --quiet-rate/s: delivery (send -> message.new on the other member's socket)
   fan-out     --fanout-quiet messages/s in the 100-member conversation alone: time until the last member has it
+  steps       --steps rates (1/s of each in the 100-member conversation), --step-duration s each, up to the first
+              the server cannot keep up with: where delivery and fan-out stay within their targets
   sustained   --rate messages/s for --duration s, --fanout-rate of them in the 100-member conversation: delivery
               and fan-out under that load (the targets are judged here)
 Memory per socket: the server's RSS after all sockets are open minus before (after a short warm-up), / sockets.
@@ -263,7 +265,7 @@ class Round:
         for k in range(count):
             parent, child = context.Pipe()
             spec = {"url": f"ws://127.0.0.1:{port}", "origin": f"http://127.0.0.1:{port}", "worker": k,
-                    "workers": count, "sockets": shares[k]}
+                    "workers": count, "sockets": shares[k], "run_id": f"{secrets.token_hex(4)}.{self.sockets}"}
             process = context.Process(target=ws_client.run, args=(child, spec), daemon=True)
             process.start()
             self.workers.append((process, parent))
@@ -366,7 +368,8 @@ class Round:
         fan_sent = sum(r["fanout_sent"] for r in results)
         incomplete = sum(r["fanout_incomplete"] for r in results)
         note = self._cpu_note(before, label, client_after - client_before)
-        note += (f"; sent {sent:,} one-to-one ({len(delivery):,} delivered in time), {fan_sent} fan-out "
+        note += (f"; sent {sent:,} one-to-one ({len(delivery):,} delivered within the phase, "
+                 f"{len(delivery) / (duration + drain):.0f}/s), {fan_sent} fan-out "
                  f"({incomplete} not complete); send-schedule lag p99 {percentile(lag, 0.99) or 0:.1f} ms, "
                  f"max {max(lag or [0]):.1f} ms")
         self.notes.append(note)
@@ -410,15 +413,33 @@ class Round:
         log(f"    server RSS {rss_before:.0f} -> {rss_after:.0f} MB: {per_socket_kb:.0f} KB per socket")
         self.sockets_ok = opened >= self.sockets and not failures
         self._all("ping", options.ping_interval)
-        self._phase("w", "warm-up", 100, 2, options.warmup)
+        self.baseline = self._server_load(3)
+        self.notes.append(f"idle server with {opened:,} sockets pinging every {options.ping_interval:.0f}s: "
+                          f"{100 * self.baseline:.0f}% of a core")
+        log(f"    idle server (pings only): {100 * self.baseline:.0f}% of a core")
+        self._phase("w", "warm-up", options.warmup_rate, 1, options.warmup)
+        self._wait_idle()
         delivery, echo, _, sent, _ = self._phase("q", "quiet one-to-one", options.quiet_rate, 0, options.quiet_duration)
         self._row(f"delivery at {options.quiet_rate}/s", delivery, DELIVERY_TARGET_MS,
                   extra=self._lost(sent, delivery))
         self._row(f"  sender's echo at {options.quiet_rate}/s", echo)
+        self._wait_idle()
         _, _, fanout, _, incomplete = self._phase("f", "quiet fan-out", options.fanout_quiet, options.fanout_quiet,
                                                   options.fanout_duration)
         self._row(f"fan-out x{FANOUT_MEMBERS} alone", fanout, FANOUT_TARGET_MS,
                   extra=f"{incomplete} incomplete" if incomplete else "")
+        for step, rate in enumerate(options.steps):
+            self._wait_idle()
+            delivery, _, fanout, sent, incomplete = self._phase(f"l{step}", f"step {rate}/s", rate, 1,
+                                                                options.step_duration)
+            self._row(f"delivery at {rate}/s (step)", delivery, DELIVERY_TARGET_MS, extra=self._lost(sent, delivery))
+            self._row(f"fan-out x{FANOUT_MEMBERS} at {rate}/s (step)", fanout, FANOUT_TARGET_MS,
+                      extra=f"{incomplete} incomplete" if incomplete else "")
+            p95 = percentile(delivery, 0.95)
+            if p95 is None or p95 > 10 * DELIVERY_TARGET_MS or len(delivery) < 0.9 * sent:
+                log(f"    the server is past its capacity at {rate}/s: no higher steps")
+                break
+        self._wait_idle()
         delivery, echo, fanout, sent, incomplete = self._phase("s", "sustained", options.rate, options.fanout_rate,
                                                                options.duration, drain=5.0)
         self._row(f"delivery at {options.rate}/s", delivery, DELIVERY_TARGET_MS, extra=self._lost(sent, delivery))
@@ -435,6 +456,23 @@ class Round:
         closed = sum(p["closed"] for p in progress)
         if errors or closed:
             self.notes.append(f"error frames {errors or 'none'}; sockets closed by the server {closed}")
+
+    def _server_load(self, seconds):
+        before = self.server.cpu_seconds()
+        time.sleep(seconds)
+        return (self.server.cpu_seconds() - before) / seconds
+
+    def _wait_idle(self, limit=240):
+        """Until the server has worked off what earlier phases sent (its CPU back near the pings-only baseline), so
+        a phase never measures the backlog of the one before."""
+        started = time.monotonic()
+        while time.monotonic() - started < limit:
+            busy = self._server_load(1)
+            if busy <= self.baseline + 0.15:
+                return
+            if time.monotonic() - started > 5:
+                log(f"    … waiting for the server to work off its backlog ({100 * busy:.0f}% of a core)")
+        log(f"    ! the server was still busy after {limit}s")
 
     @staticmethod
     def _lost(sent, delivered):
@@ -476,6 +514,11 @@ def main():
     parser.add_argument("--fanout-quiet", type=int, default=2, help="fan-out messages/s in the quiet fan-out phase")
     parser.add_argument("--fanout-duration", type=float, default=20)
     parser.add_argument("--warmup", type=float, default=5)
+    parser.add_argument("--warmup-rate", type=int, default=40)
+    parser.add_argument("--steps", type=int, nargs="*", default=[25, 50, 100, 200],
+                        help="rates (messages/s, 1/s of them fan-out) tried one after the other before the sustained "
+                             "phase, stopping after the first the server cannot keep up with")
+    parser.add_argument("--step-duration", type=float, default=15)
     parser.add_argument("--workers", type=int, default=2, help="client processes")
     parser.add_argument("--connect-concurrency", type=int, default=100)
     parser.add_argument("--ping-interval", type=float, default=30)

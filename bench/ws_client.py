@@ -48,6 +48,7 @@ class Worker:
         self.url = spec["url"]
         self.index, self.workers = spec["worker"], spec["workers"]
         self.origin = spec["origin"]
+        self.run_id = spec["run_id"]  # client ids are unique per run: a repeated one would be a retry, stored once
         self.socks = [Sock(*row) for row in spec["sockets"]]
         self.group = [sock for sock in self.socks if sock.group]
         self.pairs = []
@@ -137,7 +138,7 @@ class Worker:
     # --- sending phases ----------------------------------------------------------------------------------------
     async def _send(self, sock, phase, kind, key, lag):
         body = f"{phase.name} {kind} {time.monotonic_ns()} {key}"
-        frame = json.dumps({"type": "message.send", "body": body, "client_id": f"{phase.name}-{key}"})
+        frame = json.dumps({"type": "message.send", "body": body, "client_id": f"{self.run_id}-{phase.name}-{key}"})
         phase.lag_ms.append(lag)
         try:
             await sock.ws.send(frame)
