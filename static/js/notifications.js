@@ -158,7 +158,7 @@ function start(bell) {
 
   bell.querySelector("[data-read-all]").addEventListener("click", async () => {
     try {
-      const answer = await api(cfg.readAll, "PUT");
+      const answer = await api(cfg.readAllUrl, "PUT");
       setCount(answer.unread_count);
       list.querySelectorAll(".note.unread").forEach((li) => li.classList.remove("unread"));
     } catch (error) { /* left as it was; the page's own button works too */ }
