@@ -204,3 +204,74 @@ def test_phones_show_the_list_and_the_conversation_as_two_screens(signed_in_page
     assert horizontal_overflow(page) <= 0
     page.click(".chat-back")
     page.wait_for_url(re.compile(r"/messages/$"))
+
+
+def test_a_dropped_socket_reconnects_and_resyncs_what_it_missed(live_asgi, signed_in_page, brand, creator):
+    conversation = direct(brand, creator)
+    sockets = {"opened": 0, "refused": 0, "down": False, "live": []}
+
+    def through(route):  # the real server behind sockets the test can drop, and refuse while it is "down"
+        if sockets["down"]:
+            sockets["refused"] += 1
+            route.close(code=1011, reason="server restarting")
+            return
+        route.connect_to_server()
+        sockets["opened"] += 1
+        sockets["live"].append(route)
+
+    as_brand, as_creator = signed_in_page(brand), signed_in_page(creator)
+    as_brand.route_web_socket(re.compile(r"/ws/chat/"), through)
+    url = live_asgi + reverse("chat_conversation", args=[conversation.pk])
+    open_live(as_brand, url)
+    open_live(as_creator, url)
+
+    sockets["down"] = True
+    sockets["live"].pop().close(code=1011, reason="dropped")  # like a proxy restarting
+    as_brand.wait_for_selector("[data-status]:text('Reconnecting…')")
+    as_creator.fill("#chat-body", "Sent while you were away")
+    as_creator.press("#chat-body", "Enter")
+    as_creator.wait_for_selector(".msg-me[data-id] .msg-body:text('Sent while you were away')")
+    as_brand.wait_for_timeout(1600)  # past the first retry (1 s ± 25 %), refused while "down"
+    assert as_brand.locator(".msg-body:text('Sent while you were away')").count() == 0
+    sockets["down"] = False
+
+    as_brand.wait_for_selector(".msg-them .msg-body:text('Sent while you were away')")
+    assert sockets["opened"] == 2 and sockets["refused"] >= 1
+    assert as_brand.locator(".msg-body:text('Sent while you were away')").count() == 1
+    as_brand.wait_for_selector("[data-status]", state="hidden")
+
+
+def test_files_upload_with_progress_and_offers_are_answered_in_place(live_asgi, signed_in_page, brand, creator,
+                                                                    tmp_path):
+    from PIL import Image
+
+    conversation = direct(brand, creator)
+    picture = tmp_path / "mood-board.png"
+    Image.new("RGB", (120, 80), "purple").save(picture)
+    as_brand, as_creator = signed_in_page(brand), signed_in_page(creator)
+    url = live_asgi + reverse("chat_conversation", args=[conversation.pk])
+    open_live(as_brand, url)
+    open_live(as_creator, url)
+
+    as_creator.set_input_files("[data-files]", str(picture))
+    assert "mood-board.png" in as_creator.inner_text("[data-file-names]")
+    as_creator.fill("#chat-body", "The mood board")
+    as_creator.click(".chat-composer button[type=submit]")
+
+    as_brand.wait_for_selector(".msg-them img[alt='mood-board.png'][width='120'][height='80']")
+    as_creator.wait_for_selector(".msg-me[data-id] img[alt='mood-board.png']")
+    assert Message.objects.get(conversation=conversation).attachments.get().width == 120
+
+    from .test_views import offer_in
+
+    offer = offer_in(conversation, creator)  # sent from this thread: no push, the brand's page fetches it on reload
+    as_brand.reload()
+    as_brand.wait_for_selector("[data-chat][data-mode=live]")
+    as_brand.click(f"[data-offer='{offer.data['offer_id']}'] [data-offer-move=accept] button")
+
+    as_brand.wait_for_selector(".msg-event a:text('Go to cart')")
+    assert as_brand.is_hidden("[data-offer-actions]")
+    as_creator.wait_for_selector(".msg-event:has-text('accepted the offer')")
+    from orders.models import CustomOffer
+
+    assert CustomOffer.objects.get(pk=offer.data["offer_id"]).status == "accepted"
