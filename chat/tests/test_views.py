@@ -391,3 +391,49 @@ def test_the_top_bar_has_the_bell_and_messages_whose_counts_the_script_fetches(b
     assert 'data-bell' in html and f'href="{reverse("notifications")}"' in html
     assert f'href="{reverse("inbox")}"' in html and "js/notifications.js" in html
     assert 'data-count-url="/api/v1/notifications/unread-count"' in html
+
+
+# --- A creator's offer from the chat ------------------------------------------------------------------------------
+OFFER_FORM = {"title": "Three stories for the launch", "description": "Launch day, with the link sticker.",
+              "platform": "instagram", "content_type": "story", "quantity": "3", "revisions": "1",
+              "duration_days": "5", "price": "450", "currency": "USD", "expires_in_days": "10", "client_id": "o-1"}
+
+
+def test_the_creator_sends_an_offer_from_the_chat_once(conversation, creator, brand):
+    client = signed_in(creator)
+    url = reverse("chat_offer_send", args=[conversation.pk])
+
+    form = client.get(url)
+    sent = client.post(url, OFFER_FORM)
+    again = client.post(url, OFFER_FORM)
+
+    assert form.status_code == 200 and 'name="brand_id"' not in form.content.decode()
+    assert f'href="{url}"' in signed_in(creator).get(page(conversation)).content.decode()
+    assert sent.status_code == again.status_code == 302 and sent.url == page(conversation) + "#latest"
+    offer = CustomOffer.objects.get()
+    assert (offer.brand_id, offer.title, offer.quantity, str(offer.price)) == (brand.pk, OFFER_FORM["title"], 3,
+                                                                                "450.00")
+    message = Message.objects.get(kind="offer")
+    assert message.data == {"offer_id": offer.pk} and message.sender_id == creator.pk
+
+
+def test_a_bad_offer_is_shown_on_its_fields(conversation, creator):
+    response = signed_in(creator).post(reverse("chat_offer_send", args=[conversation.pk]),
+                                       {**OFFER_FORM, "price": "-5", "platform": "myspace"})
+
+    assert response.status_code == 400
+    assert response.context["form"].errors.keys() >= {"price", "platform"}
+    assert not CustomOffer.objects.exists()
+
+
+def test_offers_are_sent_by_the_conversations_creator_only(conversation, brand, outsider):
+    url = reverse("chat_offer_send", args=[conversation.pk])
+
+    refused = signed_in(brand).post(url, OFFER_FORM, follow=True)
+    stranger = signed_in(CreatorUserFactory()).get(url)
+
+    assert refused.redirect_chain[-1][0] == reverse("dashboard")
+    assert "Custom offers are sent by creator accounts." in refused.content.decode()
+    assert stranger.status_code == 404
+    assert f'href="{url}"' not in signed_in(brand).get(page(conversation)).content.decode()
+    assert not CustomOffer.objects.exists()

@@ -35,3 +35,9 @@ def role_required(role: str, message: str):
 
 
 brand_required = role_required("brand", "Only brand accounts start conversations with creators.")
+
+
+def refusal_to_form(form, error) -> None:
+    """A service's refusal lands on the form field it names (its details), else on the whole form."""
+    fields = [name for name in (error.details or {}) if name in form.fields]
+    form.add_error(fields[0] if fields else None, error.message)

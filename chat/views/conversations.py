@@ -23,7 +23,8 @@ from ..models import Conversation, Message
 from ..selectors import conversations as selectors
 from ..services import conversations as services
 from ..services import messages as message_services
-from .common import brand_required, or_404
+from .common import brand_required, or_404, refusal_to_form, role_required
+from .forms import chat_offer_form
 
 LIST_PER_PAGE = 30
 PREVIEW_LENGTH = 90
@@ -171,6 +172,33 @@ offer_accept = _offer_move(message_services.message_offer_accept,
 offer_decline = _offer_move(message_services.message_offer_decline, "Offer declined; the creator has been told.")
 
 
+creator_required = role_required("creator", "Custom offers are sent by creator accounts.")
+
+
+@creator_required
+def offer_send(request, conversation_id: int):
+    """The conversation's creator makes the brand a custom offer; it appears in the chat as a card the brand
+    accepts into their cart."""
+    conversation = or_404(selectors.conversation_get, conversation_id=conversation_id, user=request.user)
+    form = chat_offer_form(request.POST or None, initial={"client_id": uuid.uuid4().hex})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.validated_data)
+        try:
+            or_404(message_services.message_offer_send, conversation_id=conversation.pk, actor=Actor.of(request.user),
+                   client_id=data.pop("client_id", ""), expires_in_days=data.pop("expires_in_days", None), data=data)
+        except ApplicationError as error:
+            refusal_to_form(form, error)
+        else:
+            messages.success(request, "Offer sent: the brand can accept it into their cart from the chat.")
+            return redirect(f"{reverse('chat_conversation', args=[conversation.pk])}#latest")
+    from payments.fees import fee_rate
+
+    return render(request, "chat/offer_form.html", {
+        "conversation": conversation, "form": form, "fee_rate": fee_rate(),
+        "counterpart_name": selectors.member_name(_counterpart(conversation, request.user)),
+    }, status=400 if request.method == "POST" else 200)
+
+
 # --- Entry points -----------------------------------------------------------------------------------------------
 @brand_required
 @require_POST
@@ -204,6 +232,7 @@ urlpatterns = [
     path("messages/order/<id:order_id>/", order_conversation, name="chat_order_conversation"),
     path("messages/<id:conversation_id>/", conversation, name="chat_conversation"),
     path("messages/<id:conversation_id>/send/", message_send, name="chat_message_send"),
+    path("messages/<id:conversation_id>/offer/", offer_send, name="chat_offer_send"),
     path("messages/<id:conversation_id>/offers/<id:offer_id>/accept/", offer_accept, name="chat_offer_accept"),
     path("messages/<id:conversation_id>/offers/<id:offer_id>/decline/", offer_decline, name="chat_offer_decline"),
 ]
