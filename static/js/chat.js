@@ -77,9 +77,13 @@ function setRowUnread(conversationId, count) {
   row.classList.toggle("unread", count > 0);
 }
 
+let watching = null; // the conversation open and visible on this page: its row stays read
+
 document.addEventListener("influmojo:unread", (event) => {
   const frame = event.detail;
-  if (frame.kind === "chat" && frame.conversation_id) setRowUnread(frame.conversation_id, frame.conversation_unread_count || 0);
+  if (frame.kind !== "chat" || !frame.conversation_id) return;
+  const count = frame.conversation_id === watching && document.visibilityState === "visible" ? 0 : frame.conversation_unread_count;
+  setRowUnread(frame.conversation_id, count || 0);
 });
 
 // --- The open conversation -------------------------------------------------------------------------------
@@ -91,6 +95,7 @@ function openConversation(pane) {
   const me = Number(cfg.user);
   const counterpart = Number(cfg.counterpart);
   const conversationId = Number(cfg.conversation);
+  if (cfg.live === "1") watching = conversationId;
   const labels = JSON.parse((document.getElementById("chat-offer-labels") || {}).textContent || "{}");
   const list = pane.querySelector("[data-messages]");
   const scroller = pane.querySelector("[data-scroll]");
