@@ -368,8 +368,8 @@ class Round:
         fan_sent = sum(r["fanout_sent"] for r in results)
         incomplete = sum(r["fanout_incomplete"] for r in results)
         note = self._cpu_note(before, label, client_after - client_before)
-        note += (f"; sent {sent:,} one-to-one ({len(delivery):,} delivered within the phase, "
-                 f"{len(delivery) / (duration + drain):.0f}/s), {fan_sent} fan-out "
+        note += (f"; sent {sent:,} one-to-one ({len(delivery):,} delivered within the phase and its {drain:.0f}s "
+                 f"drain, {len(delivery) / (duration + drain):.0f}/s over both), {fan_sent} fan-out "
                  f"({incomplete} not complete); send-schedule lag p99 {percentile(lag, 0.99) or 0:.1f} ms, "
                  f"max {max(lag or [0]):.1f} ms")
         self.notes.append(note)
