@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from rest_framework.fields import DateTimeField
@@ -65,10 +65,19 @@ def member_data(user: User) -> dict:
 
 
 # --- Membership -----------------------------------------------------------------------------------------------
+def _members(user_id: int) -> QuerySet[Participant]:
+    return Participant.objects.filter(user_id=user_id, user__is_active=True)
+
+
 def member_role(*, conversation_id: int, user_id: int) -> str | None:
     """The member's role (brand, creator, agent), or None for a non-member or an account that cannot sign in."""
-    return (Participant.objects.filter(conversation_id=conversation_id, user_id=user_id, user__is_active=True)
-            .values_list("role", flat=True).first())
+    return _members(user_id).filter(conversation_id=conversation_id).values_list("role", flat=True).first()
+
+
+def member_role_in(conversation_ref, *, user_id: int) -> Subquery:
+    """`member_role` as a subquery of a conversation query (`conversation_ref`: its id), for a query that reads or
+    locks the conversation to learn the membership in the same trip."""
+    return Subquery(_members(user_id).filter(conversation_id=conversation_ref).values("role")[:1])
 
 
 def is_member(*, conversation_id: int, user_id: int) -> bool:
@@ -163,19 +172,52 @@ def unread_total(*, user_id: int) -> int:
     return total or 0
 
 
+def _unread_here() -> Coalesce:
+    """A participant's unread messages in its conversation, as an annotation of a participant query."""
+    return _unread_after(conversation_ref=OuterRef("conversation_id"), last_read_ref=OuterRef("last_read_message_id"),
+                         user_id=OuterRef("user_id"))
+
+
+def _unread_totals(user_ids) -> dict[int, int]:
+    """{user_id: unread messages in all their conversations} in one query."""
+    return dict(Participant.objects.filter(user_id__in=list(user_ids)).annotate(unread=_unread_here()).order_by()
+                .values("user_id").annotate(total=Sum("unread")).values_list("user_id", "total"))
+
+
 def unread_badges(*, conversation_id: int, user_ids) -> dict[int, tuple[int, int]]:
     """{user_id: (unread_count in this conversation, unread_total)} for these members, in two queries whatever
-    their number: what `unread_count` and `unread_total` say for each of them (a send tells every member)."""
+    their number: what `unread_count` and `unread_total` say for each of them."""
     user_ids = list(user_ids)
     if not user_ids:
         return {}
-    unread = _unread_after(conversation_ref=OuterRef("conversation_id"), last_read_ref=OuterRef("last_read_message_id"),
-                           user_id=OuterRef("user_id"))
     here = dict(Participant.objects.filter(conversation_id=conversation_id, user_id__in=user_ids)
-                .annotate(unread=unread).values_list("user_id", "unread"))
-    totals = dict(Participant.objects.filter(user_id__in=list(here)).annotate(unread=unread).order_by()
-                  .values("user_id").annotate(total=Sum("unread")).values_list("user_id", "total"))
+                .annotate(unread=_unread_here()).values_list("user_id", "unread"))
+    totals = _unread_totals(here)
     return {user_id: (count, totals.get(user_id) or 0) for user_id, count in here.items()}
+
+
+@dataclass(frozen=True)
+class Audience:
+    """A member of a conversation that has just had a message: their badges and whether they are watching it."""
+
+    participant_id: int
+    user_id: int
+    unread_here: int
+    unread_total: int
+    watching: bool  # a live socket on this conversation
+
+
+def message_audience(*, conversation_id: int) -> list[Audience]:
+    """Every member of the conversation with their badges (`unread_badges`) and whether they have it open
+    (`users_watching`), in two queries whatever their number (a send tells every member)."""
+    live = Connection.objects.filter(conversation_id=OuterRef("conversation_id"), user_id=OuterRef("user_id"),
+                                     last_seen_at__gte=live_cutoff())
+    rows = list(Participant.objects.filter(conversation_id=conversation_id)
+                .annotate(unread=_unread_here(), watching=Exists(live)).order_by("id")
+                .values_list("pk", "user_id", "unread", "watching"))
+    totals = _unread_totals(user_id for _, user_id, _, _ in rows)
+    return [Audience(participant_id=pk, user_id=user_id, unread_here=unread, unread_total=totals.get(user_id) or 0,
+                     watching=watching) for pk, user_id, unread, watching in rows]
 
 
 # --- Messages ---------------------------------------------------------------------------------------------------
@@ -229,6 +271,15 @@ def message_total(*, conversation_id: int) -> int:
 def message_get(*, message_id: int) -> Message:
     """One message with what its payload shows (unscoped: services call it for what they have just written)."""
     return _attach_offers([_messages().get(pk=message_id)])[0]
+
+
+def message_written(message: Message, *, attachments=()) -> Message:
+    """A message its service has just written, made ready for `message_data` without reading it again: its
+    attachments as written (`attachments`) and, for an offer, the offer (one query)."""
+    cached = message.attachments.all()
+    cached._result_cache, cached._prefetch_done = list(attachments), True
+    message._prefetched_objects_cache = {"attachments": cached}
+    return _attach_offers([message])[0]
 
 
 def _offer_data(offer) -> dict | None:

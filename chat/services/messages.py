@@ -27,7 +27,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from influmojo import uploads
@@ -115,14 +115,21 @@ def push_unread_many(*, user_ids, conversation_id: int) -> None:
 
 
 # --- Writing --------------------------------------------------------------------------------------------------------
-def _locked_conversation(*, conversation_id: int, user_id: int | None) -> Conversation:
-    """The conversation, locked until commit (ids in commit order); 404 unless `user_id` is a member (None: the
-    system, which writes in any conversation)."""
-    conversation = Conversation.objects.select_for_update().filter(pk=conversation_id).first()
-    if conversation is None or (
-        user_id is not None and not selectors.is_member(conversation_id=conversation_id, user_id=user_id)
-    ):
+def _locked_conversation(*, conversation_id: int, user_id: int | None, client_id: str = "") -> Conversation:
+    """The conversation, locked until commit (ids in commit order), in one query that also learns whether `user_id`
+    is a member (404 unless; None: the system, which writes in any conversation) and, for a `client_id`, the
+    message that user already sent with it (`replayed_id`, else None)."""
+    conversations = Conversation.objects.select_for_update().filter(pk=conversation_id)
+    if user_id is not None:
+        conversations = conversations.annotate(member_role=selectors.member_role_in(OuterRef("pk"), user_id=user_id))
+    if user_id is not None and client_id:
+        sent = Message.objects.filter(conversation_id=OuterRef("pk"), sender_id=user_id, client_id=client_id)
+        conversations = conversations.annotate(replayed_id=Subquery(sent.values("pk")[:1]))
+    conversation = conversations.first()
+    if conversation is None or (user_id is not None and conversation.member_role is None):
         raise NotFound("Conversation not found.")
+    if not hasattr(conversation, "replayed_id"):
+        conversation.replayed_id = None
     return conversation
 
 
@@ -152,10 +159,10 @@ def _sender(actor: Actor):
 def _store(*, conversation: Conversation, sender, kind: str, body: str = "", data: dict | None = None,
            client_id: str = "", attachments=()) -> Message:
     """Writes the message (inside the caller's transaction, conversation locked) and moves the conversation's
-    last message and the sender's read position to it."""
+    last message and the sender's read position to it; the message comes back ready for its payload."""
     message = Message.objects.create(conversation=conversation, sender=sender, kind=kind, body=body,
                                      data=data or {}, client_id=client_id)
-    MessageAttachment.objects.bulk_create([
+    rows = MessageAttachment.objects.bulk_create([
         MessageAttachment(message=message, file=name, name=checked.name, size=checked.size,
                           content_type=checked.content_type, width=checked.width, height=checked.height)
         for name, checked in attachments
@@ -167,44 +174,37 @@ def _store(*, conversation: Conversation, sender, kind: str, body: str = "", dat
         Participant.objects.filter(conversation=conversation, user=sender,
                                    last_read_message_id__lt=message.pk).update(last_read_message_id=message.pk,
                                                                               last_read_at=message.created_at)
-    return message
+    return selectors.message_written(message, attachments=rows)
 
 
-def _published(message_id: int, *, notify_members: bool) -> Message:
-    """After commit: the message to the members' sockets, the other members' badges, and a notification to those
-    not watching the conversation (debounced). Returns the message as it was pushed."""
-    message = selectors.message_get(message_id=message_id)
+def _badge_event(*, conversation_id: int, unread_here: int, unread_total: int) -> dict:
+    return {"type": "unread.changed", "kind": "chat", "conversation_id": conversation_id,
+            "conversation_unread_count": unread_here, "unread_count": unread_total}
+
+
+def _published(message: Message, *, notify_members: bool) -> None:
+    """After commit: the message to the members' sockets, then every member's badges (so a large conversation's
+    badges never hold its message up), and a notification to the other members not watching it (debounced)."""
     conversation_id = message.conversation_id
+    audience = selectors.message_audience(conversation_id=conversation_id)
     push(chat_group(conversation_id), {"type": "chat.message", "message": selectors.message_data(message)})
-    others = list(Participant.objects.filter(conversation_id=conversation_id).exclude(user_id=message.sender_id)
-                  .values_list("pk", "user_id"))
-    told = [user_id for _, user_id in others]
-    if message.sender_id is not None:  # replying read what came before: the sender's badges may drop
-        told.append(message.sender_id)
-    push_unread_many(user_ids=told, conversation_id=conversation_id)
-    if not notify_members or not others:
-        return message
-    watching = selectors.users_watching(conversation_id=conversation_id, user_ids=[uid for _, uid in others])
-    for participant_id, user_id in others:
-        if user_id in watching:
+    push_many((notifications_group(member.user_id), _badge_event(conversation_id=conversation_id,
+                                                                unread_here=member.unread_here,
+                                                                unread_total=member.unread_total))
+              for member in audience)
+    if not notify_members:
+        return
+    for member in audience:
+        if member.user_id == message.sender_id or member.watching:
             continue
-        if _claim_notification(participant_id=participant_id):
-            _notify_new_message(user_id=user_id, message=message)
+        if _claim_notification(participant_id=member.participant_id):
+            _notify_new_message(user_id=member.user_id, message=message)
         else:
-            _remind_later(participant_id=participant_id)
-    return message
+            _remind_later(participant_id=member.participant_id)
 
 
-def _publish_on_commit(message: Message, *, notify_members: bool) -> dict:
-    """Publishes after commit; the dict it returns then holds the message as pushed ("message"), so a caller whose
-    own transaction has just committed answers with it instead of reading it again (empty until the commit)."""
-    message_id, published = message.pk, {}
-
-    def publish():
-        published["message"] = _published(message_id, notify_members=notify_members)
-
-    transaction.on_commit(publish, robust=True)
-    return published
+def _publish_on_commit(message: Message, *, notify_members: bool) -> None:
+    transaction.on_commit(lambda: _published(message, notify_members=notify_members), robust=True)
 
 
 def message_send(*, conversation_id: int, actor: Actor, body: str = "", files=(), client_id: str = "") -> Message:
@@ -236,22 +236,21 @@ def message_send(*, conversation_id: int, actor: Actor, body: str = "", files=()
                     for item in checked]
     try:
         with transaction.atomic():
-            conversation = _locked_conversation(conversation_id=conversation_id, user_id=sender.pk)
-            if client_id:
-                stored = Message.objects.filter(conversation=conversation, sender=sender, client_id=client_id).first()
-                if stored is not None:
-                    raise _Replayed(stored.pk)
+            conversation = _locked_conversation(conversation_id=conversation_id, user_id=sender.pk,
+                                                client_id=client_id)
+            if conversation.replayed_id is not None:
+                raise _Replayed(conversation.replayed_id)
             kind = Message.Kind.ATTACHMENT if stored_files else Message.Kind.TEXT
             message = _store(conversation=conversation, sender=sender, kind=kind, body=body, client_id=client_id,
                              attachments=stored_files)
-            published = _publish_on_commit(message, notify_members=True)
+            _publish_on_commit(message, notify_members=True)
     except _Replayed as replay:
         _remove(stored_files)
         return selectors.message_get(message_id=replay.message_id)
     except BaseException:
         _remove(stored_files)
         raise
-    return published.get("message") or selectors.message_get(message_id=message.pk)
+    return message
 
 
 class _Replayed(Exception):
@@ -453,11 +452,9 @@ def message_offer_send(*, conversation_id: int, actor: Actor, data: dict, expire
     sender = _sender(actor)
     client_id = _clean_client_id(client_id)
     with transaction.atomic():
-        conversation = _locked_conversation(conversation_id=conversation_id, user_id=sender.pk)
-        if client_id:
-            stored = Message.objects.filter(conversation=conversation, sender=sender, client_id=client_id).first()
-            if stored is not None:
-                return selectors.message_get(message_id=stored.pk)
+        conversation = _locked_conversation(conversation_id=conversation_id, user_id=sender.pk, client_id=client_id)
+        if conversation.replayed_id is not None:
+            return selectors.message_get(message_id=conversation.replayed_id)
         if actor.role != "creator" or conversation.creator_id != sender.pk:
             raise PermissionDenied("Only the conversation's creator makes offers in it.")
         extra = {} if expires_in_days is None else {"expires_in_days": expires_in_days}
@@ -466,7 +463,7 @@ def message_offer_send(*, conversation_id: int, actor: Actor, data: dict, expire
         message = _store(conversation=conversation, sender=sender, kind=Message.Kind.OFFER, body=offer.title,
                          data={"offer_id": offer.pk}, client_id=client_id)
         _publish_on_commit(message, notify_members=False)
-    return selectors.message_get(message_id=message.pk)
+    return message
 
 
 def message_offer_accept(*, conversation_id: int, offer_id: int, actor: Actor) -> Message:
@@ -483,7 +480,7 @@ def message_offer_accept(*, conversation_id: int, offer_id: int, actor: Actor) -
                          body=f"{selectors.member_name(user)} accepted the offer “{item.offer.title}”.",
                          data={"event": "offer.accepted", "offer_id": offer_id, "cart_item_id": item.pk})
         _publish_on_commit(message, notify_members=False)
-    return selectors.message_get(message_id=message.pk)
+    return message
 
 
 def message_offer_decline(*, conversation_id: int, offer_id: int, actor: Actor) -> Message:
@@ -498,4 +495,4 @@ def message_offer_decline(*, conversation_id: int, offer_id: int, actor: Actor) 
                          body=f"{selectors.member_name(user)} declined the offer “{offer.title}”.",
                          data={"event": "offer.declined", "offer_id": offer_id})
         _publish_on_commit(message, notify_members=False)
-    return selectors.message_get(message_id=message.pk)
+    return message

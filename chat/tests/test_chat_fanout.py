@@ -1,6 +1,7 @@
-"""What a send costs as conversations grow (found by the websocket benchmark, bench/ws.py): every member's badge in
-two queries and one trip to the channel layer, the message read once after commit, and a plain text send without
-the retry check before the lock (the checks under the lock give the same answers)."""
+"""What a send costs as conversations grow (found by the websocket benchmark, bench/ws.py): the conversation locked,
+its membership and a retry learnt in one query; every member's badge and whether they watch in two queries and one
+trip to the channel layer; the message pushed as written, never read again; a plain text send without the retry
+check before the lock (the checks under the lock give the same answers)."""
 
 import pytest
 from django.db import connection
@@ -14,7 +15,7 @@ from chat.services import messages as message_services
 from influmojo.errors import NotFound
 from influmojo.permissions import Actor
 
-from .conftest import other_conversation, send
+from .conftest import other_conversation, png, send
 
 pytestmark = pytest.mark.django_db
 
@@ -90,6 +91,32 @@ def test_a_send_answers_with_the_message_it_pushed(conversation, brand, pushes, 
 
     [pushed] = pushes.to(f"chat.{conversation.pk}")
     assert selectors.message_data(message) == pushed["message"]
+
+
+@pytest.mark.parametrize("files", [(), (png(4, 3), png(name="second.png"))], ids=["text", "attachments"])
+def test_the_message_pushed_as_written_is_the_message_as_stored(conversation, brand, pushes, files,
+                                                                 django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        send(conversation, brand, "As stored", files=files)
+
+    [pushed] = pushes.to(f"chat.{conversation.pk}")
+    stored = selectors.message_get(message_id=pushed["message"]["id"])
+    assert pushed["message"] == selectors.message_data(stored)
+    assert len(pushed["message"]["attachments"]) == len(files)
+
+
+def test_a_text_send_to_watching_members_is_eight_queries(conversation, brand, creator,
+                                                           django_capture_on_commit_callbacks):
+    """Lock + membership + retry, the message, the conversation's last message, the sender's read position, the
+    members' badges and watching, their totals — and the savepoint pair of the send's own transaction (the test's
+    transaction is outside it; in production BEGIN/COMMIT)."""
+    watching(conversation, brand, creator)
+    send(conversation, brand, "The sender's profile is read once per user object")
+
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
+        send(conversation, brand, "Counted", client_id="counted")
+
+    assert len(queries.captured_queries) == 8
 
 
 def test_a_retried_text_send_and_a_non_member_get_the_same_answers_as_before(conversation, brand, outsider):
