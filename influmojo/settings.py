@@ -479,6 +479,8 @@ CHAT_ATTACHMENTS_PER_MESSAGE = 5
 CHAT_HISTORY_PAGE = 50  # messages per page/resync answer
 # A websocket that has not said anything (heartbeat) for this long is gone: its user may be offline.
 CHAT_CONNECTION_TTL_SECONDS = env.int("CHAT_CONNECTION_TTL_SECONDS", default=90)
+# A process writes its sockets' heartbeats (pings) together this often; keep it well inside the TTL above.
+CHAT_HEARTBEAT_FLUSH_SECONDS = env.float("CHAT_HEARTBEAT_FLUSH_SECONDS", default=5.0)
 # Frames one chat socket may send: a burst of this many, refilled at this rate (then `rate_limited` error frames).
 CHAT_SOCKET_BURST = env.int("CHAT_SOCKET_BURST", default=20)
 CHAT_SOCKET_FRAMES_PER_SECOND = env.float("CHAT_SOCKET_FRAMES_PER_SECOND", default=5.0)

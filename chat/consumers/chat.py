@@ -2,8 +2,8 @@
 
 Authenticated by the session cookie or `?token=<access JWT>` (influmojo.channels_auth: suspended and banned
 users are anonymous). Refused before the handshake: 4401 not signed in, 4404 not a member (or no such
-conversation). Membership is checked again on every frame: a member removed or suspended meanwhile gets an
-error frame `not_member` and the socket is closed with 4403.
+conversation). Membership is checked again on every frame, a ping's with the next heartbeat flush: a member
+removed or suspended meanwhile gets an error frame `not_member` and the socket is closed with 4403.
 
 Frames in (JSON text):
 - `{"type": "message.send", "body": "…", "client_id": "…"}` — stored, then `message.new` to every member's socket
@@ -11,7 +11,8 @@ Frames in (JSON text):
 - `{"type": "typing"}` — `typing` to the other members (not stored);
 - `{"type": "read", "up_to": <message id>}` — a read receipt (`read` to the members, badges updated);
 - `{"type": "resync", "after": <message id>}` — a `resync` frame with what came after that id;
-- `{"type": "ping"}` — `pong`; it is also the heartbeat that keeps the user online (send one every ~30 s).
+- `{"type": "ping"}` — `pong` at once; it is also the heartbeat that keeps the user online (send one every ~30 s),
+  written with the process's other sockets' within CHAT_HEARTBEAT_FLUSH_SECONDS (chat.heartbeats).
 
 Frames out:
 - `{"type": "message.new", "message": {…}}` (the API's message shape);
@@ -40,6 +41,7 @@ from influmojo.converters import MAX_ID
 from influmojo.errors import ApplicationError, NotFound
 from influmojo.permissions import Actor
 
+from .. import heartbeats
 from ..selectors import conversations as selectors
 from ..services import messages as message_services
 from ..services import presence
@@ -81,16 +83,6 @@ def _disconnect(*, user_id: int, channel_name: str) -> None:
 @database_sync_to_async
 def _still_member(*, conversation_id: int, user_id: int) -> bool:
     return selectors.is_member(conversation_id=conversation_id, user_id=user_id)
-
-
-@database_sync_to_async
-def _heartbeat(*, conversation_id: int, user_id: int, channel_name: str) -> bool:
-    """Membership and heartbeat in one trip to a worker thread."""
-    if not selectors.is_member(conversation_id=conversation_id, user_id=user_id):
-        return False
-    if presence.presence_heartbeat(user_id=user_id, channel_name=channel_name, conversation_id=conversation_id):
-        presence.presence_push(user_id=user_id)
-    return True
 
 
 @database_sync_to_async
@@ -155,6 +147,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             except Exception:
                 logger.warning("chat: leaving %s failed", self.group, exc_info=True)
         if getattr(self, "present", False):
+            await heartbeats.forget(self.channel_name)
             await _disconnect(user_id=self.user.pk, channel_name=self.channel_name)
 
     # --- From the client ----------------------------------------------------------------------------------------------
@@ -227,10 +220,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         await self._resync(after)
 
     async def on_ping(self, content):
-        alive = await _heartbeat(conversation_id=self.conversation_id, user_id=self.user.pk,
-                                 channel_name=self.channel_name)
-        if not alive:
-            raise _NotMember
+        heartbeats.beat(self, presence.Heartbeat(channel_name=self.channel_name, user_id=self.user.pk,
+                                                 conversation_id=self.conversation_id))
         await self.send_json({"type": "pong"})
 
     HANDLERS = {"message.send": on_message_send, "typing": on_typing, "read": on_read, "resync": on_resync,
@@ -251,6 +242,11 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         if event["user_id"] != self.user.pk:
             await self.send_json({"type": "presence", "user_id": event["user_id"], "online": event["online"],
                                   "last_seen": event["last_seen"]})
+
+    # --- From the heartbeat flush (chat.heartbeats) ----------------------------------------------------------------
+    async def heartbeat_refused(self):
+        await self._error("not_member", "You are no longer in this conversation.")
+        await self.close(code=CLOSE_NOT_MEMBER)
 
     # --- Helpers ----------------------------------------------------------------------------------------------------
     async def _resync(self, after: int):

@@ -14,8 +14,9 @@ banned users are refused (close 4401 before the handshake completes). The socket
 
 The socket is open on every page, so it is also the user's presence (chat.services.presence, a connection that
 watches no conversation): online while it is open, kept alive by the ping, which the client sends every ~30 s
-(within CHAT_CONNECTION_TTL_SECONDS). A ping from a user suspended meanwhile gets `not_allowed` and the socket
-is closed with 4403.
+(within CHAT_CONNECTION_TTL_SECONDS). The ping is answered at once; its heartbeat is written with the process's
+other sockets' within CHAT_HEARTBEAT_FLUSH_SECONDS (chat.heartbeats), and a user suspended meanwhile then gets
+`not_allowed` and the socket is closed with 4403.
 
 Anything else from the client gets `{"type": "error", "code", "message"}` and the socket stays open. The
 database is the truth: a client that reconnects reads the list again (GET /api/v1/notifications).
@@ -23,13 +24,11 @@ database is the truth: a client that reconnects reads the list again (GET /api/v
 
 import json
 import logging
-import time
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from accounts.models import User
-
+from .. import heartbeats
 from ..selectors.notifications import notification_unread_count
 from ..services import presence
 from ..services.notifications import group_name
@@ -38,7 +37,6 @@ logger = logging.getLogger(__name__)
 
 CLOSE_UNAUTHENTICATED, CLOSE_NOT_ALLOWED = 4401, 4403
 MAX_FRAME_BYTES = 4096  # the client only ever says ping
-HEARTBEAT_MIN_SECONDS = 10  # pings closer together than this are answered without touching the database
 
 
 # --- Database work (each runs in a worker thread) ------------------------------------------------------------------
@@ -56,19 +54,8 @@ def _disconnect(*, user_id: int, channel_name: str) -> None:
         presence.presence_push(user_id=user_id)
 
 
-@database_sync_to_async
-def _heartbeat(*, user_id: int, channel_name: str) -> bool:
-    """False when the user may no longer be here (suspended, banned); else the connection is kept alive."""
-    if not User.objects.filter(pk=user_id, is_active=True).exists():
-        return False
-    if presence.presence_heartbeat(user_id=user_id, channel_name=channel_name):
-        presence.presence_push(user_id=user_id)
-    return True
-
-
 class NotificationConsumer(AsyncJsonWebsocketConsumer):
     group = None
-    last_heartbeat = 0.0
 
     async def connect(self):
         user = self.scope.get("user")
@@ -80,12 +67,12 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         count = await _connect(user_id=self.user_id, channel_name=self.channel_name)
-        self.last_heartbeat = time.monotonic()
         await self.send_json({"type": "unread.changed", "kind": "notifications", "unread_count": count})
 
     async def disconnect(self, code):
         if self.group:
             await self.channel_layer.group_discard(self.group, self.channel_name)
+            await heartbeats.forget(self.channel_name)
             await _disconnect(user_id=self.user_id, channel_name=self.channel_name)
 
     # --- From the client ----------------------------------------------------------------------------------------
@@ -110,14 +97,13 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
             await self._error("unknown_type", f"Unknown frame type {kind[:40]!r}: this socket only answers ping.")
 
     async def _ping(self):
-        now = time.monotonic()
-        if now - self.last_heartbeat >= HEARTBEAT_MIN_SECONDS:
-            self.last_heartbeat = now
-            if not await _heartbeat(user_id=self.user_id, channel_name=self.channel_name):
-                await self._error("not_allowed", "This account can no longer be signed in.")
-                await self.close(code=CLOSE_NOT_ALLOWED)
-                return
+        heartbeats.beat(self, presence.Heartbeat(channel_name=self.channel_name, user_id=self.user_id))
         await self.send_json({"type": "pong"})
+
+    async def heartbeat_refused(self):
+        """From the heartbeat flush (chat.heartbeats): the user may no longer be signed in."""
+        await self._error("not_allowed", "This account can no longer be signed in.")
+        await self.close(code=CLOSE_NOT_ALLOWED)
 
     async def _error(self, code: str, message: str):
         await self.send_json({"type": "error", "code": code, "message": message})

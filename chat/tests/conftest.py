@@ -3,7 +3,8 @@ the channel layer, a recorder of what it asks the notification service, and webs
 
 `channel_layer` runs a test once on the in-memory layer and once on channels_redis against the test Redis
 (REDIS_URL, which scripts/test.sh exports; skipped without it). `open_socket(user, conversation)` connects
-through the project's real ASGI application (origin check, session cookie or JWT, routing).
+through the project's real ASGI application (origin check, session cookie or JWT, routing); `open_socket(user,
+None)` opens the user's /ws/notifications/.
 """
 
 import io
@@ -166,19 +167,23 @@ class Socket:
 
 @pytest.fixture
 async def open_socket():
-    """`await open_socket(user, conversation, query="after=3", token=None)` → a Socket (connected or refused)."""
+    """`await open_socket(user, conversation, query="after=3", token=None)` → a Socket (connected or refused);
+    conversation None: the notifications socket."""
     from influmojo.asgi import application
 
     sockets = []
 
     async def make(user, conversation, *, query: str = "", token: str | None = None, cookie: bool = True):
-        conversation_id = conversation if isinstance(conversation, int) else conversation.pk
         headers = [ORIGIN]
         if user is not None and cookie and token is None:
             headers.append((b"cookie", await database_sync_to_async(session_cookie)(user)))
         if token is not None:
             query = f"token={token}" + (f"&{query}" if query else "")
-        path = f"/ws/chat/{conversation_id}/" + (f"?{query}" if query else "")
+        if conversation is None:
+            path = "/ws/notifications/"
+        else:
+            path = f"/ws/chat/{conversation if isinstance(conversation, int) else conversation.pk}/"
+        path += f"?{query}" if query else ""
         communicator = WebsocketCommunicator(application, path, headers=headers)
         connected, code = await communicator.connect(timeout=3)
         socket = Socket(communicator, connected, code)

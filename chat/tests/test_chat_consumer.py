@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 from accounts import services as account_services
 from accounts.models import User
 from accounts.tests.factories import PASSWORD, AgentFactory
+from chat import heartbeats
 from chat.models import Connection, Message, Participant
 from chat.services import conversations as conversation_services
 from influmojo.permissions import Actor
@@ -153,13 +154,17 @@ async def test_a_socket_is_told_who_else_is_online_when_it_connects(channel_laye
     assert second["user_id"] == creator.pk and second["online"] is True
 
 
-async def test_ping_is_the_heartbeat(channel_layer, open_socket, conversation, brand):
+async def test_ping_is_the_heartbeat_written_with_the_next_flush(channel_layer, open_socket, conversation, brand):
     socket = await joined(open_socket, brand, conversation)
     before = await db(Connection.objects.get)(user=brand)
 
     await socket.send({"type": "ping"})
+    pong = await socket.receive()
+    waiting = await db(Connection.objects.get)(user=brand)
+    await heartbeats.flush()
 
-    assert await socket.receive() == {"type": "pong"}
+    assert pong == {"type": "pong"}
+    assert waiting.last_seen_at == before.last_seen_at
     after = await db(Connection.objects.get)(user=brand)
     assert after.last_seen_at > before.last_seen_at and after.conversation_id == conversation.pk
 
@@ -283,7 +288,29 @@ async def test_a_flood_of_frames_is_rate_limited(channel_layer, open_socket, con
     assert frames[3]["type"] == "error" and frames[3]["code"] == "rate_limited"
 
 
-async def test_an_agent_removed_meanwhile_is_refused_on_the_next_frame(channel_layer, open_socket, conversation):
+async def test_an_agent_removed_meanwhile_is_refused_at_the_flush_after_their_ping(channel_layer, open_socket,
+                                                                                    conversation):
+    agent = await db(AgentFactory)()
+    await db(conversation_services.conversation_add_agent)(conversation_id=conversation.pk, agent_id=agent.pk,
+                                                           actor=Actor.system())
+    socket = await joined(open_socket, agent, conversation)
+    before = await db(Connection.objects.get)(user=agent)
+    await db(conversation_services.conversation_remove_agent)(conversation_id=conversation.pk, agent_id=agent.pk,
+                                                              actor=Actor.system())
+    await socket.drain()
+
+    await socket.send({"type": "ping"})
+    pong = await socket.receive()
+    await heartbeats.flush()
+
+    assert pong == {"type": "pong"}
+    assert (await socket.receive())["code"] == "not_member"
+    assert await socket.closed_by_server() == 4403
+    assert (await db(Connection.objects.get)(user=agent)).last_seen_at == before.last_seen_at
+
+
+async def test_an_agent_removed_meanwhile_is_refused_on_their_next_typing_frame(channel_layer, open_socket,
+                                                                                conversation):
     agent = await db(AgentFactory)()
     await db(conversation_services.conversation_add_agent)(conversation_id=conversation.pk, agent_id=agent.pk,
                                                            actor=Actor.system())
@@ -292,7 +319,7 @@ async def test_an_agent_removed_meanwhile_is_refused_on_the_next_frame(channel_l
                                                               actor=Actor.system())
     await socket.drain()
 
-    await socket.send({"type": "ping"})
+    await socket.send({"type": "typing"})
 
     assert (await socket.receive())["code"] == "not_member"
     assert await socket.closed_by_server() == 4403

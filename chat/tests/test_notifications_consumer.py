@@ -250,22 +250,26 @@ async def test_the_socket_keeps_its_user_online_while_it_is_open(layer, sockets)
     assert not user.is_online and user.last_online_at is not None
 
 
-async def test_a_ping_is_the_heartbeat_and_a_suspended_user_is_shut_out(layer, sockets, monkeypatch):
-    from chat.consumers import notifications as consumer
+async def test_a_ping_is_the_heartbeat_and_a_suspended_user_is_shut_out_at_the_flush(layer, sockets):
+    from chat import heartbeats
     from chat.models import Connection
 
-    monkeypatch.setattr(consumer, "HEARTBEAT_MIN_SECONDS", 0)
     creator, agent = await database_sync_to_async(CreatorUserFactory)(), await database_sync_to_async(AgentFactory)()
     communicator, _ = await connected_socket(sockets, creator)
     before = (await database_sync_to_async(Connection.objects.get)(user=creator)).last_seen_at
 
     await communicator.send_json_to({"type": "ping"})
     assert await communicator.receive_json_from() == {"type": "pong"}
-    assert (await database_sync_to_async(Connection.objects.get)(user=creator)).last_seen_at > before
+    await heartbeats.flush()
+    beaten = (await database_sync_to_async(Connection.objects.get)(user=creator)).last_seen_at
+    assert beaten > before
 
     await database_sync_to_async(account_services.user_set_status)(
         user_id=creator.pk, to=User.Status.SUSPENDED, actor=Actor.of(agent))
     await communicator.send_json_to({"type": "ping"})
+    assert await communicator.receive_json_from() == {"type": "pong"}
+    await heartbeats.flush()
 
     assert (await communicator.receive_json_from())["code"] == "not_allowed"
     assert (await communicator.receive_output())["code"] == 4403
+    assert (await database_sync_to_async(Connection.objects.get)(user=creator)).last_seen_at == beaten

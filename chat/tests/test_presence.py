@@ -8,6 +8,7 @@ from django.utils import timezone
 from accounts.models import User
 from chat.models import Connection
 from chat.services import presence
+from chat.services.presence import Heartbeat
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,9 @@ def test_a_heartbeat_keeps_the_socket_alive(creator):
     presence.presence_connect(user_id=creator.pk, channel_name="p1.a")
     Connection.objects.update(last_seen_at=timezone.now() - datetime.timedelta(seconds=60))
 
-    assert presence.presence_heartbeat(user_id=creator.pk, channel_name="p1.a") is False
+    refused = presence.presence_heartbeat_many(heartbeats=[Heartbeat(channel_name="p1.a", user_id=creator.pk)])
+
+    assert refused == set()
     assert Connection.objects.get().last_seen_at > timezone.now() - datetime.timedelta(seconds=5)
 
 
@@ -57,14 +60,66 @@ def test_the_sweep_removes_sockets_whose_process_died_and_says_when_they_were_la
     assert list(Connection.objects.values_list("channel_name", flat=True)) == ["alive.c"]
 
 
-def test_a_socket_swept_by_mistake_comes_back_with_its_next_heartbeat(creator, settings):
-    presence.presence_connect(user_id=creator.pk, channel_name="slow.a")
-    Connection.objects.update(last_seen_at=timezone.now() - datetime.timedelta(hours=1))
+def test_a_socket_swept_by_mistake_comes_back_with_its_next_heartbeat(creator, brand, conversation, pushes):
+    presence.presence_connect(user_id=creator.pk, channel_name="slow.a", conversation_id=conversation.pk)
+    presence.presence_connect(user_id=brand.pk, channel_name="watching.b", conversation_id=conversation.pk)
+    Connection.objects.filter(channel_name="slow.a").update(last_seen_at=timezone.now() - datetime.timedelta(hours=1))
     presence.presence_sweep()
+    pushes.events.clear()
 
-    back = presence.presence_heartbeat(user_id=creator.pk, channel_name="slow.a")
+    refused = presence.presence_heartbeat_many(heartbeats=[
+        Heartbeat(channel_name="slow.a", user_id=creator.pk, conversation_id=conversation.pk),
+        Heartbeat(channel_name="watching.b", user_id=brand.pk, conversation_id=conversation.pk)])
 
-    assert back is True and state(creator)[0] is True and Connection.objects.count() == 1
+    assert refused == set() and state(creator)[0] is True
+    assert Connection.objects.get(channel_name="slow.a").conversation_id == conversation.pk
+    [(group, event)] = pushes.events
+    assert group == f"chat.{conversation.pk}" and (event["user_id"], event["online"]) == (creator.pk, True)
+
+
+def test_heartbeats_of_sockets_whose_user_may_no_longer_be_there_are_refused_and_not_written(
+        creator, brand, agent, conversation):
+    from accounts import services as account_services
+    from influmojo.permissions import Actor
+
+    from .conftest import other_conversation
+
+    theirs = other_conversation()
+    for name, user_id, conversation_id in [("member.a", creator.pk, conversation.pk), ("outsider.b", brand.pk, None),
+                                           ("suspended.c", theirs.creator_id, None)]:
+        presence.presence_connect(user_id=user_id, channel_name=name, conversation_id=conversation_id)
+    account_services.user_set_status(user_id=theirs.creator_id, to=User.Status.SUSPENDED, actor=Actor.of(agent))
+    hour_ago = timezone.now() - datetime.timedelta(hours=1)
+    Connection.objects.update(last_seen_at=hour_ago)
+
+    refused = presence.presence_heartbeat_many(heartbeats=[
+        Heartbeat(channel_name="member.a", user_id=creator.pk, conversation_id=conversation.pk),
+        Heartbeat(channel_name="not-a-member.d", user_id=creator.pk, conversation_id=theirs.pk),
+        Heartbeat(channel_name="outsider.b", user_id=brand.pk),
+        Heartbeat(channel_name="suspended.c", user_id=theirs.creator_id)])
+
+    assert refused == {"not-a-member.d", "suspended.c"}
+    assert dict(Connection.objects.filter(last_seen_at__gt=hour_ago).values_list("channel_name", "user_id")) == {
+        "member.a": creator.pk, "outsider.b": brand.pk}
+    assert not Connection.objects.filter(channel_name="not-a-member.d").exists()
+
+
+@pytest.mark.parametrize("pairs", [1, 10])
+def test_a_batch_of_heartbeats_costs_the_same_queries_for_2_and_for_20_sockets(pairs, django_assert_num_queries):
+    from .conftest import other_conversation
+
+    heartbeats = []
+    for n in range(pairs):
+        theirs = other_conversation()
+        presence.presence_connect(user_id=theirs.brand_id, channel_name=f"chat.{n}", conversation_id=theirs.pk)
+        presence.presence_connect(user_id=theirs.creator_id, channel_name=f"bell.{n}")
+        heartbeats += [Heartbeat(channel_name=f"chat.{n}", user_id=theirs.brand_id, conversation_id=theirs.pk),
+                       Heartbeat(channel_name=f"bell.{n}", user_id=theirs.creator_id)]
+
+    with django_assert_num_queries(3):  # members, users, one UPDATE
+        refused = presence.presence_heartbeat_many(heartbeats=heartbeats)
+
+    assert refused == set() and len(heartbeats) == 2 * pairs
 
 
 def test_a_stale_socket_does_not_keep_a_user_online_when_their_live_one_closes(creator, settings):
