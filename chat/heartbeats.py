@@ -14,7 +14,7 @@ The batch belongs to the event loop it was made on: a new loop (each test runs i
 import asyncio
 import logging
 
-from channels.db import database_sync_to_async
+from influmojo.socket_db import socket_db_work
 from django.conf import settings
 
 from .services import presence
@@ -75,7 +75,7 @@ class HeartbeatBatch:
                 logger.exception("heartbeats: a flush failed")
 
 
-@database_sync_to_async
+@socket_db_work
 def _write(heartbeats: list[Heartbeat]) -> set[str]:
     return presence.presence_heartbeat_many(heartbeats=heartbeats)
 

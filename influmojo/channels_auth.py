@@ -7,12 +7,12 @@ from urllib.parse import parse_qs
 
 from allauth.headless.tokens.strategies.jwt.internal import validate_access_token
 from channels.auth import AuthMiddlewareStack
-from channels.db import database_sync_to_async
+from influmojo.socket_db import socket_db_work
 from channels.middleware import BaseMiddleware
 from django.contrib.auth.models import AnonymousUser
 
 
-@database_sync_to_async
+@socket_db_work
 def user_from_access_token(token: str):
     result = validate_access_token(token)
     if result is None:

@@ -96,6 +96,10 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+# Threads for the websocket consumers' database work in each ASGI process (influmojo.socket_db); 1 is channels' one
+# shared thread. SQLite keeps 1 (its writers lock the file); each thread holds a connection of its own.
+_ON_SQLITE = DATABASES["default"]["ENGINE"].endswith("sqlite3")
+SOCKET_DB_THREADS = 1 if _ON_SQLITE else env.int("SOCKET_DB_THREADS", default=4)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")

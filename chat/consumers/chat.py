@@ -24,7 +24,7 @@ Frames out:
 
 Every frame counts against a per-socket budget (CHAT_SOCKET_BURST frames, refilled at
 CHAT_SOCKET_FRAMES_PER_SECOND); over it, `rate_limited` and the frame is dropped. All database work runs in
-database_sync_to_async threads: the event loop never waits on the ORM.
+worker threads (influmojo.socket_db): the event loop never waits on the ORM.
 """
 
 import json
@@ -33,7 +33,7 @@ import time
 from collections import deque
 from urllib.parse import parse_qs
 
-from channels.db import database_sync_to_async
+from influmojo.socket_db import socket_db_work
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
@@ -63,7 +63,7 @@ def _message_id(value) -> int | None:
 
 
 # --- Database work (each runs in a worker thread) ------------------------------------------------------------------
-@database_sync_to_async
+@socket_db_work
 def _connect(*, conversation_id: int, user_id: int, channel_name: str) -> dict:
     """The connection row (and the user's presence if they just came online); the other members' presence."""
     came_online = presence.presence_connect(user_id=user_id, channel_name=channel_name,
@@ -74,31 +74,31 @@ def _connect(*, conversation_id: int, user_id: int, channel_name: str) -> dict:
     return selectors.presence_of(user_ids=others)
 
 
-@database_sync_to_async
+@socket_db_work
 def _disconnect(*, user_id: int, channel_name: str) -> None:
     if presence.presence_disconnect(user_id=user_id, channel_name=channel_name):
         presence.presence_push(user_id=user_id)
 
 
-@database_sync_to_async
+@socket_db_work
 def _still_member(*, conversation_id: int, user_id: int) -> bool:
     return selectors.is_member(conversation_id=conversation_id, user_id=user_id)
 
 
-@database_sync_to_async
+@socket_db_work
 def _send(*, conversation_id: int, user, body: str, client_id: str) -> dict:
     message = message_services.message_send(conversation_id=conversation_id, actor=Actor.of(user), body=body,
                                             client_id=client_id)
     return selectors.message_data(message)
 
 
-@database_sync_to_async
+@socket_db_work
 def _read(*, conversation_id: int, user, up_to: int) -> None:
     message_services.conversation_mark_read(conversation_id=conversation_id, actor=Actor.of(user),
                                             up_to_message_id=up_to)
 
 
-@database_sync_to_async
+@socket_db_work
 def _resync(*, conversation_id: int, user, after: int) -> tuple[list[dict], bool]:
     page = selectors.message_list(conversation_id=conversation_id, user=user, after=after)
     return [selectors.message_data(message) for message in page.messages], page.has_more
@@ -272,7 +272,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     async def _name(self) -> str:
         if not hasattr(self, "display_name"):
-            self.display_name = await database_sync_to_async(selectors.member_name)(self.user)
+            self.display_name = await socket_db_work(selectors.member_name)(self.user)
         return self.display_name
 
     def _spend(self) -> bool:

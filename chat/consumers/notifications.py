@@ -25,7 +25,7 @@ database is the truth: a client that reconnects reads the list again (GET /api/v
 import json
 import logging
 
-from channels.db import database_sync_to_async
+from influmojo.socket_db import socket_db_work
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from .. import heartbeats
@@ -40,7 +40,7 @@ MAX_FRAME_BYTES = 4096  # the client only ever says ping
 
 
 # --- Database work (each runs in a worker thread) ------------------------------------------------------------------
-@database_sync_to_async
+@socket_db_work
 def _connect(*, user_id: int, channel_name: str) -> int:
     """The connection row (presence), then the unread count."""
     if presence.presence_connect(user_id=user_id, channel_name=channel_name):
@@ -48,7 +48,7 @@ def _connect(*, user_id: int, channel_name: str) -> int:
     return notification_unread_count(user_id=user_id)
 
 
-@database_sync_to_async
+@socket_db_work
 def _disconnect(*, user_id: int, channel_name: str) -> None:
     if presence.presence_disconnect(user_id=user_id, channel_name=channel_name):
         presence.presence_push(user_id=user_id)

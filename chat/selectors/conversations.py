@@ -65,8 +65,10 @@ def member_data(user: User) -> dict:
 
 
 # --- Membership -----------------------------------------------------------------------------------------------
-def _members(user_id: int) -> QuerySet[Participant]:
-    return Participant.objects.filter(user_id=user_id, user__is_active=True)
+def _members(user_id: int | None = None) -> QuerySet[Participant]:
+    """Participants whose account can still sign in (all of them, or the user's)."""
+    members = Participant.objects.filter(user__is_active=True)
+    return members if user_id is None else members.filter(user_id=user_id)
 
 
 def member_role(*, conversation_id: int, user_id: int) -> str | None:
@@ -82,6 +84,16 @@ def member_role_in(conversation_ref, *, user_id: int) -> Subquery:
 
 def is_member(*, conversation_id: int, user_id: int) -> bool:
     return member_role(conversation_id=conversation_id, user_id=user_id) is not None
+
+
+def memberships(*, pairs) -> set[tuple[int, int]]:
+    """Which of these (conversation_id, user_id) pairs are members (the rule of `member_role`), in one query."""
+    pairs = set(pairs)
+    if not pairs:
+        return set()
+    found = _members().filter(conversation_id__in={conversation_id for conversation_id, _ in pairs},
+                              user_id__in={user_id for _, user_id in pairs})
+    return set(found.values_list("conversation_id", "user_id")) & pairs
 
 
 def _member_or_404(*, conversation_id: int, user) -> None:

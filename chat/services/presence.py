@@ -19,7 +19,8 @@ from django.utils import timezone
 from accounts import services as accounts
 from accounts.models import User
 
-from ..models import Connection, Participant
+from ..models import Connection
+from ..selectors import conversations as selectors
 from ..selectors.conversations import conversations_watched_by_others, live_cutoff, presence_of
 from .messages import chat_group, push
 
@@ -68,11 +69,8 @@ def _allowed(heartbeats: list[Heartbeat]) -> set[str]:
     chats = [heartbeat for heartbeat in heartbeats if heartbeat.conversation_id is not None]
     others = [heartbeat for heartbeat in heartbeats if heartbeat.conversation_id is None]
     allowed = set()
-    if chats:  # a superset of the pairs asked for (any of those users in any of those conversations), cut to them
-        members = set(Participant.objects.filter(
-            conversation_id__in={heartbeat.conversation_id for heartbeat in chats},
-            user_id__in={heartbeat.user_id for heartbeat in chats}, user__is_active=True,
-        ).values_list("conversation_id", "user_id"))
+    if chats:
+        members = selectors.memberships(pairs=[(heartbeat.conversation_id, heartbeat.user_id) for heartbeat in chats])
         allowed.update(heartbeat.channel_name for heartbeat in chats
                        if (heartbeat.conversation_id, heartbeat.user_id) in members)
     if others:

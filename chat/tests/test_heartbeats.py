@@ -58,7 +58,8 @@ async def test_pings_of_many_sockets_are_written_in_one_batch_of_the_same_querie
     for _ in range(pairs):
         theirs = await db(other_conversation)()
         brand, creator = [await db(User.objects.get)(pk=pk) for pk in (theirs.brand_id, theirs.creator_id)]
-        sockets += [await open_socket(brand, theirs), await open_socket(creator, None)]
+        # joined: each socket's connection row is written (the notification socket writes it after accepting)
+        sockets += [await joined(open_socket, brand, theirs), await joined(open_socket, creator, None)]
         users += [theirs.brand_id, theirs.creator_id]
     assert all(socket.connected for socket in sockets)
     before = {user_id: await last_seen(user_id) for user_id in users}

@@ -1,0 +1,47 @@
+"""Where websocket consumers (and their authentication) do their database work: `socket_db_work`, in place of channels'
+database_sync_to_async.
+
+Channels runs every database_sync_to_async call of a process on one shared thread (thread-sensitive mode; no
+consumer has a ThreadSensitiveContext of its own), so with thousands of sockets each send, ping and connect waits
+in line behind the others' round trips to PostgreSQL and their commits. With SOCKET_DB_THREADS > 1 the work
+runs on a pool of that many threads instead, each with its own database connection (closed or kept as
+CONN_MAX_AGE says, as channels does): the waits for PostgreSQL overlap. One socket's frames are still handled one
+after the other (a consumer awaits each), and what must be ordered across sockets is ordered by the database
+(the conversation's row lock hands out message ids in commit order; presence settles under the user's row lock).
+
+SQLite (the embedded `make run`) keeps the one thread: its writers lock the whole file.
+"""
+
+import functools
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from channels.db import DatabaseSyncToAsync, database_sync_to_async
+from django.conf import settings
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _executor(threads: int) -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None or _pool._max_workers != threads:
+            _pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="socket-db")
+        return _pool
+
+
+def socket_db_work(func):
+    """`func` (sync, database work) as a coroutine function for consumers: on the pool when
+    SOCKET_DB_THREADS > 1, else on channels' one thread."""
+    one_thread = database_sync_to_async(func)
+
+    @functools.wraps(func)
+    async def run(*args, **kwargs):
+        threads = settings.SOCKET_DB_THREADS
+        if threads <= 1:
+            return await one_thread(*args, **kwargs)
+        pooled = DatabaseSyncToAsync(func, thread_sensitive=False, executor=_executor(threads))
+        return await pooled(*args, **kwargs)
+
+    return run
