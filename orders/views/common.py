@@ -1,33 +1,18 @@
-"""What the orders pages share: role guards, turning a service's refusal into a message or a form error, and
-sending the brand on to pay."""
+"""What the orders pages share: their role guards (influmojo.pages has the shared ones, the 404, a refusal on its
+form and a safe `next`) and sending the brand on to pay."""
 
 from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 
-from influmojo.errors import ApplicationError, NotFound
+from influmojo.pages import or_404, refusal_to_form, role_required, safe_next
 
-
-def role_required(role: str, message: str):
-    """Signed-in users of one role; the others go back to their dashboard with `message`."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if request.user.user_type != role:
-                messages.error(request, message)
-                return redirect("dashboard")
-            return view(request, *args, **kwargs)
-
-        return login_required(wrapped)
-
-    return decorator
+__all__ = ["back_after_payment", "brand_required", "creator_required", "or_404", "party_required", "pay_page",
+           "refusal_to_form", "safe_next", "to_payment"]
 
 
 brand_required = role_required("brand", "The cart and checkout are for brand accounts.")
@@ -45,27 +30,6 @@ def party_required(view):
         return view(request, *args, **kwargs)
 
     return login_required(wrapped)
-
-
-def or_404(read, **kwargs):
-    """A selector's NotFound is the page's 404 (someone else's object looks like a missing one)."""
-    try:
-        return read(**kwargs)
-    except NotFound as error:
-        raise Http404(error.message) from error
-
-
-def refusal_to_form(form, error: ApplicationError) -> None:
-    """A service's refusal lands on the form field it names (its details), else on the whole form."""
-    fields = [name for name in (error.details or {}) if name in form.fields]
-    form.add_error(fields[0] if fields else None, error.message)
-
-
-def safe_next(request, url: str | None, fallback: str) -> str:
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()},
-                                               require_https=request.is_secure()):
-        return url
-    return fallback
 
 
 def pay_page(payment_id: int) -> str | None:

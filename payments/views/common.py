@@ -1,50 +1,13 @@
-"""What the payments pages share: role guards, a selector's 404, a safe `next`, and the refusal as a message."""
+"""What the payments pages share: their role guards and page size (influmojo.pages: the guards' shape, the 404, a
+safe `next`)."""
 
-from functools import wraps
+from influmojo.pages import or_404, role_required, safe_next
 
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.shortcuts import redirect, resolve_url
-from django.utils.http import url_has_allowed_host_and_scheme
-
-from influmojo.errors import NotFound
+__all__ = ["PER_PAGE", "brand_required", "creator_required", "or_404", "safe_next"]
 
 PER_PAGE = 20
-
-
-def role_required(role: str, message: str):
-    """Signed-in users of one role; the others go back to their dashboard with `message`."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if request.user.user_type != role:
-                messages.error(request, message)
-                return redirect("dashboard")
-            return view(request, *args, **kwargs)
-
-        return login_required(wrapped)
-
-    return decorator
 
 
 brand_required = role_required("brand", "Payments and saved cards are for brand accounts; creators see their money "
                                         "under Earnings.")
 creator_required = role_required("creator", "Earnings and payouts are for creator accounts.")
-
-
-def or_404(read, **kwargs):
-    """A selector's or service's NotFound is the page's 404 (someone else's object looks like a missing one)."""
-    try:
-        return read(**kwargs)
-    except NotFound as error:
-        raise Http404(error.message) from error
-
-
-def safe_next(request, url: str | None, fallback: str, *args) -> str:
-    """`url` when it is a path on this site, else the `fallback` URL name (or path)."""
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()},
-                                               require_https=request.is_secure()):
-        return url
-    return resolve_url(fallback, *args)
