@@ -14,8 +14,9 @@ The batch belongs to the event loop it was made on: a new loop (each test runs i
 import asyncio
 import logging
 
-from influmojo.socket_db import socket_db_work
 from django.conf import settings
+
+from influmojo.socket_db import socket_db_work
 
 from .services import presence
 from .services.presence import Heartbeat

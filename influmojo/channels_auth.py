@@ -7,9 +7,10 @@ from urllib.parse import parse_qs
 
 from allauth.headless.tokens.strategies.jwt.internal import validate_access_token
 from channels.auth import AuthMiddlewareStack
-from influmojo.socket_db import socket_db_work
 from channels.middleware import BaseMiddleware
 from django.contrib.auth.models import AnonymousUser
+
+from influmojo.socket_db import socket_db_work
 
 
 @socket_db_work

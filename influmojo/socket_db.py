@@ -19,16 +19,15 @@ from concurrent.futures import ThreadPoolExecutor
 from channels.db import DatabaseSyncToAsync, database_sync_to_async
 from django.conf import settings
 
-_pool: ThreadPoolExecutor | None = None
-_pool_lock = threading.Lock()
+_pools: dict[int, ThreadPoolExecutor] = {}  # by size (tests change SOCKET_DB_THREADS)
+_pools_lock = threading.Lock()
 
 
 def _executor(threads: int) -> ThreadPoolExecutor:
-    global _pool
-    with _pool_lock:
-        if _pool is None or _pool._max_workers != threads:
-            _pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="socket-db")
-        return _pool
+    with _pools_lock:
+        if threads not in _pools:
+            _pools[threads] = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="socket-db")
+        return _pools[threads]
 
 
 def socket_db_work(func):

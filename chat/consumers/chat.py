@@ -33,13 +33,13 @@ import time
 from collections import deque
 from urllib.parse import parse_qs
 
-from influmojo.socket_db import socket_db_work
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
 from influmojo.converters import MAX_ID
 from influmojo.errors import ApplicationError, NotFound
 from influmojo.permissions import Actor
+from influmojo.socket_db import socket_db_work
 
 from .. import heartbeats
 from ..selectors import conversations as selectors

@@ -25,8 +25,9 @@ database is the truth: a client that reconnects reads the list again (GET /api/v
 import json
 import logging
 
-from influmojo.socket_db import socket_db_work
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from influmojo.socket_db import socket_db_work
 
 from .. import heartbeats
 from ..selectors.notifications import notification_unread_count

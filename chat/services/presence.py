@@ -21,16 +21,15 @@ from accounts.models import User
 
 from ..models import Connection
 from ..selectors import conversations as selectors
-from ..selectors.conversations import conversations_watched_by_others, live_cutoff, presence_of
 from .messages import chat_group, push
 
 
 def presence_push(*, user_id: int) -> None:
     """The user's presence (online, last seen) to every conversation of theirs that someone else has open."""
-    state = presence_of(user_ids=[user_id]).get(user_id)
+    state = selectors.presence_of(user_ids=[user_id]).get(user_id)
     if state is None:
         return
-    for conversation_id in conversations_watched_by_others(user_id=user_id):
+    for conversation_id in selectors.conversations_watched_by_others(user_id=user_id):
         push(chat_group(conversation_id), {"type": "chat.presence", "user_id": user_id, **state})
 
 
@@ -38,7 +37,7 @@ def _settle(*, user_id: int, now, seen_at=None) -> bool | None:
     """Under the user's lock: online iff a live connection remains. True: came online, False: went offline,
     None: unchanged."""
     accounts.user_presence_lock(user_id=user_id)
-    alive = Connection.objects.filter(user_id=user_id, last_seen_at__gte=live_cutoff(now)).exists()
+    alive = Connection.objects.filter(user_id=user_id, last_seen_at__gte=selectors.live_cutoff(now)).exists()
     if accounts.user_presence_set(user_id=user_id, online=alive, seen_at=seen_at or now):
         return alive
     return None
@@ -63,8 +62,8 @@ class Heartbeat:
 
 
 def _allowed(heartbeats: list[Heartbeat]) -> set[str]:
-    """The sockets whose user may still be there: a member of the conversation whose account can sign in (the rule
-    of selectors.conversations.member_role) for a chat socket, an account that can sign in for a notifications
+    """The sockets whose user may still be there: a member of the conversation (selectors.memberships) for a chat
+    socket, an account that can sign in for a notifications
     socket. One query for each kind, whatever the number of sockets."""
     chats = [heartbeat for heartbeat in heartbeats if heartbeat.conversation_id is not None]
     others = [heartbeat for heartbeat in heartbeats if heartbeat.conversation_id is None]
@@ -112,7 +111,7 @@ def presence_disconnect(*, user_id: int, channel_name: str) -> bool:
 def presence_sweep(*, now=None) -> list[int]:
     """Removes connections whose heartbeat stopped (their process died); returns the users that went offline."""
     now = now or timezone.now()
-    stale = Connection.objects.filter(last_seen_at__lt=live_cutoff(now))
+    stale = Connection.objects.filter(last_seen_at__lt=selectors.live_cutoff(now))
     last_seen = dict(stale.values("user_id").annotate(seen=Max("last_seen_at")).values_list("user_id", "seen"))
     stale.delete()
     offline = []
