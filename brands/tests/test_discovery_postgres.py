@@ -57,7 +57,7 @@ def many_cards(db):
         CreatorCard(creator=user, listed=True, slug=f"bulk-{n}", display_name=f"Creator {n} Person{n % 97}",
                     name_text=f"creator {n} person{n % 97} handle{n}", bio=f"Topic{n % 50} content",
                     platforms=[platforms[n % 5]], categories=["food" if n % 7 else "gaming"], languages=["en"],
-                    followers=n * 37 % 100_000)
+                    followers=n * 37 % 100_000 * 10)
         for n, user in enumerate(users)
     )
     CreatorCard.objects.update(search_vector=search_vector_expression())
@@ -65,7 +65,7 @@ def many_cards(db):
     with connection.cursor() as cursor:
         # Bulk inserts sit in the GIN pending lists until a vacuum (none inside a test transaction).
         for index in ("card_search_vector", "card_name_trgm", "card_categories", "card_niches", "card_languages",
-                      "card_platforms", "card_text_filters"):
+                      "card_platforms", "card_text_filters", "card_text_filters_100k"):
             cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
         cursor.execute("ANALYZE brands_creatorcard")
 
@@ -78,6 +78,8 @@ PLANS = [
     (CreatorQuery(search="persn42"), ("name_word_trgm",)),  # close name words; then their cards by lexeme
     (CreatorQuery(platforms=("youtube",)), ("card_platforms", TEXT_FILTERS)),
     (CreatorQuery(search="topic7", platforms=("youtube",)), (TEXT_FILTERS,)),  # text and filter in one scan
+    # 150K+ implies the 100K+ index's predicate: the same keys over the mid-tier-and-up cards' shorter lists
+    (CreatorQuery(search="topic7", platforms=("youtube",), min_followers=150_000), ("card_text_filters_100k",)),
     (CreatorQuery(niches=("gaming",)), ("card_categories", TEXT_FILTERS)),
     (CreatorQuery(languages=("en",)), ("card_languages", TEXT_FILTERS)),
 ]
@@ -92,6 +94,8 @@ def test_plans_use_the_indexes(many_cards):
 
     assert missing == []
     assert "card_followers" in by_followers.explain()
+    below_its_floor = CreatorQuery(search="topic7", platforms=("youtube",), min_followers=50_000)
+    assert "card_text_filters_100k" not in discovery.creator_filter(below_its_floor).explain()
 
 
 def test_a_deep_cursor_page_starts_in_the_index(many_cards):
