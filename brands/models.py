@@ -121,6 +121,25 @@ class EngagementBenchmark(models.Model):
         constraints = [models.UniqueConstraint(fields=["platform", "size_band"], name="benchmark_per_band")]
 
 
+class FacetSummary(models.Model):
+    """Exact facet counts over every listed card: the answer to discovery's facets without any filter (the
+    discovery page's first view, the same for every brand). Counted in full by a beat job every
+    DISCOVERY_FACET_SUMMARY_SECONDS (brands.tasks.refresh_facet_summary, ~3 s at 1M cards), so that view shows
+    exact counts read from one row instead of estimates from a block sample per request; one older than three
+    periods is not used (see brands.selectors.discovery). One row (pk 1), written only by
+    brands.services.facets."""
+
+    counts = models.JSONField(default=dict, help_text="{facet: {value: count}}, as discovery counts them")
+    total = models.PositiveIntegerField(default=0, help_text="Listed creators counted")
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "facet summary"
+
+    def __str__(self):
+        return f"{self.total:,} listed creators, counted {self.computed_at:%Y-%m-%d %H:%M}"
+
+
 class Shortlist(models.Model):
     """A brand's named list of creators; every brand has a default "Saved" list for one-click saves."""
 

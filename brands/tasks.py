@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.db import DatabaseError
 
-from brands.services import cards
+from brands.services import cards, facets
 
 MAX_RETRIES = 5
 
@@ -27,3 +27,9 @@ def refresh_card(self, creator_id: int) -> bool:
 def rebuild_discovery_scores() -> dict:
     """Beat job: engagement benchmarks, then every card's percentile, audience quality and reliability."""
     return cards.discovery_scores_rebuild()
+
+
+@shared_task(name="brands.tasks.refresh_facet_summary", time_limit=10 * 60, soft_time_limit=9 * 60)
+def refresh_facet_summary() -> int:
+    """Beat job: recounts discovery's unfiltered facets exactly (brands.FacetSummary); the listed creators counted."""
+    return facets.facet_summary_refresh().total

@@ -424,6 +424,13 @@ CELERY_BEAT_SCHEDULE["brands.rebuild_discovery_scores"] = {
     "task": "brands.tasks.rebuild_discovery_scores",
     "schedule": env.int("DISCOVERY_SCORES_PERIOD_SECONDS", default=24 * 60 * 60),
 }
+# Discovery's facets without any filter (the page's first view) are counted exactly this often; a count older
+# than three periods is not used (facets come from a block sample again).
+DISCOVERY_FACET_SUMMARY_SECONDS = env.int("DISCOVERY_FACET_SUMMARY_SECONDS", default=5 * 60)
+CELERY_BEAT_SCHEDULE["brands.refresh_facet_summary"] = {
+    "task": "brands.tasks.refresh_facet_summary",
+    "schedule": DISCOVERY_FACET_SUMMARY_SECONDS,
+}
 
 # --- Orders (orders app) ----------------------------------------------------------------------------
 # Timers the beat job enforces (orders.tasks.run_order_timers): nobody's money is locked by silence.

@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from brands.audience import explain
 from influmojo.admin import ConsoleRoleMixin, ReadOnlyConsoleMixin
 
-from ..models import CreatorCard
+from ..models import CreatorCard, FacetSummary
 
 
 @admin.register(CreatorCard)
@@ -75,3 +75,16 @@ class CreatorCardAdmin(ReadOnlyConsoleMixin, ConsoleRoleMixin, admin.ModelAdmin)
     @admin.display(description="inputs and sub-scores")
     def audience_quality_inputs(self, card):
         return format_html("<pre>{}</pre>", json.dumps(card.audience_quality_basis, indent=2, sort_keys=True))
+
+
+@admin.register(FacetSummary)
+class FacetSummaryAdmin(ReadOnlyConsoleMixin, ConsoleRoleMixin, admin.ModelAdmin):
+    """The exact unfiltered facet counts the beat job keeps (brands.tasks.refresh_facet_summary); read only."""
+
+    list_display = ("total", "computed_at")
+    fields = ("total", "computed_at", "counts_display")
+    readonly_fields = fields
+
+    @admin.display(description="counts")
+    def counts_display(self, summary):
+        return format_html("<pre>{}</pre>", json.dumps(summary.counts, indent=2, sort_keys=True))

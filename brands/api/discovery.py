@@ -4,6 +4,7 @@ GET /api/v1/creators          one page of creators matching the filters (+ match
 GET /api/v1/creators/filters  counts per filter option (facets) and the orderings
 """
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.urls import path, reverse
 from django.utils.text import Truncator, add_truncation_text, calculate_truncate_chars_length
@@ -382,7 +383,9 @@ class CreatorFiltersView(APIView):
             f"of about {selectors.FACET_SAMPLE_ROWS:,} rows of the table, scaled up and rounded to two significant "
             "figures, and `exact` is false (one standard error: about ±4% for an option holding a tenth of the "
             "matches, ±15% for one holding a hundredth). `total` is the full query's total, exact up to "
-            f"{selectors.TOTAL_CAP:,} and estimated beyond, like the list.\n\n"
+            f"{selectors.TOTAL_CAP:,} and estimated beyond, like the list. Without any filter the counts are "
+            "exact (`exact` true): they are counted over every listed creator every "
+            f"{settings.DISCOVERY_FACET_SUMMARY_SECONDS // 60} minutes (a count three periods old is not used).\n\n"
             f"Answers are cached for {selectors.FACET_CACHE_SECONDS // 60} minutes per query (the same filters in "
             "any order share one answer), so counts can lag new or changed creators by that long."
         ),

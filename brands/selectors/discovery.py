@@ -53,12 +53,16 @@ Everything here reads the one denormalized card table, so a query over a million
   GROUP BY GROUPING SETS pass (list facets group by the whole JSON list, then unnest the groups); in a sample,
   the name match is a `creator_id IN (its index matches)` test rather than computed per sampled row.
   When the sample alone shows more than FACET_SURELY_SAMPLED × TOTAL_CAP matches, `total` is the planner's
-  estimate without the capped count first (what the capped count would lead to anyway). Answers are cached
-  for FACET_CACHE_SECONDS under the normalized query.
+  estimate without the capped count first (what the capped count would lead to anyway). Without any filter
+  (the discovery page's first view, the same for every brand) the counts are exact instead: they are read from
+  brands.FacetSummary, counted in full by a beat job every DISCOVERY_FACET_SUMMARY_SECONDS (a summary three
+  periods old is not used, and the sample answers). Answers are cached for FACET_CACHE_SECONDS under the
+  normalized query.
 """
 
 from __future__ import annotations
 
+import datetime
 import functools
 import hashlib
 import json
@@ -67,6 +71,7 @@ import re
 from dataclasses import asdict, dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.db import connection
@@ -87,10 +92,11 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
+from django.utils import timezone
 
 from accounts import onboarding
 from accounts.models import CreatorProfile
-from brands.models import CreatorCard, NameWord, SizeBand
+from brands.models import CreatorCard, FacetSummary, NameWord, SizeBand
 from brands.query import ORDERINGS, CreatorQuery
 from influmojo.errors import ApplicationError
 
@@ -831,8 +837,9 @@ def creator_facets(*, query: CreatorQuery, viewer) -> dict:
     """Counts per filter option, each over the rows matching the query's other filters; cached.
 
     The answer does not depend on the viewer, so it is cached (Django's cache: Redis in production) for
-    FACET_CACHE_SECONDS under the normalized query: counts can lag card changes by that long. A cold call on
-    PostgreSQL sends: an EXPLAIN of the base match set (text, followers, engagement, city, audience quality)
+    FACET_CACHE_SECONDS under the normalized query: counts can lag card changes by that long. Without any
+    filter a cold call reads the facet summary (one query; exact counts up to three summary periods old) when
+    there is a fresh one. Otherwise a cold call on PostgreSQL sends: an EXPLAIN of the base match set (text, followers, engagement, city, audience quality)
     and, unless its estimate is over FACET_SURELY_SAMPLED × FACET_EXACT_LIMIT, a count of it up to
     FACET_EXACT_LIMIT + 1; one statement for every facet and the total (see _counts_postgres); on the sampled
     path also the table size and the list's total: the EXPLAIN that estimates it, after a capped count unless
@@ -847,7 +854,28 @@ def creator_facets(*, query: CreatorQuery, viewer) -> dict:
     return result
 
 
+def exact_facet_counts(query: CreatorQuery) -> tuple[dict[str, dict[str, int]], int]:
+    """({facet: {value: count}}, total) counted over every card matching the query's base filters (no sample);
+    what brands.services.facets stores for the unfiltered query."""
+    if _is_postgres():
+        counts, total, _read = _counts_postgres(query, None)
+        return counts, total
+    return _counts_sqlite(query, listed_cards().filter(_base_conditions(query)))
+
+
+def _fresh_summary(query: CreatorQuery) -> FacetSummary | None:
+    """The facet summary (exact counts over all listed cards) when `query` filters nothing and the summary is
+    younger than three DISCOVERY_FACET_SUMMARY_SECONDS periods (the beat job missed two runs: estimate instead)."""
+    if _base_conditions(query) or _all_of(_facet_conditions(query).values()):
+        return None
+    oldest = timezone.now() - datetime.timedelta(seconds=3 * settings.DISCOVERY_FACET_SUMMARY_SECONDS)
+    return FacetSummary.objects.filter(computed_at__gte=oldest).first()
+
+
 def _creator_facets(query: CreatorQuery) -> dict:
+    summary = _fresh_summary(query)
+    if summary is not None:
+        return _facets_answer(query, summary.counts, summary.total, exact=True, scale=1.0)
     base = listed_cards().filter(_base_conditions(query))
     if not _is_postgres():
         exact = True
@@ -869,6 +897,12 @@ def _creator_facets(query: CreatorQuery) -> dict:
         scale = 1.0  # counted, or a "sample" of every page
     else:
         scale = table_rows / read if read and table_rows > 0 else 100.0 / percent
+    return _facets_answer(query, counts, counted_total, exact=exact, scale=scale)
+
+
+def _facets_answer(query: CreatorQuery, counts: dict[str, dict[str, int]], counted_total: int, *, exact: bool,
+                   scale: float) -> dict:
+    """The facets answer from raw counts: every option labelled, estimates scaled and rounded, lists ordered."""
 
     def shown(count):
         return count if exact else _round(count * scale)

@@ -9,6 +9,7 @@ from accounts.tests.factories import AgentFactory
 from accounts.tests.test_admin import with_totp
 from brands.models import CreatorCard, EngagementBenchmark
 from brands.services.cards import card_refresh
+from brands.services.facets import facet_summary_refresh
 from creators.tests.factories import SocialAccountFactory
 
 pytestmark = pytest.mark.django_db
@@ -73,3 +74,15 @@ def test_console_cannot_add_change_or_delete_cards(agent_client, scored_creator)
     response = agent_client.post(reverse("admin:brands_creatorcard_delete", args=[scored_creator.pk]), {"post": "yes"})
     assert response.status_code == 403
     assert CreatorCard.objects.filter(pk=scored_creator.pk).exists()
+
+
+def test_console_shows_the_facet_summary_read_only(agent_client, scored_creator):
+    card_refresh(creator_id=scored_creator.pk)
+    summary = facet_summary_refresh()
+
+    listed = agent_client.get(reverse("admin:brands_facetsummary_changelist"))
+    detail = agent_client.get(reverse("admin:brands_facetsummary_change", args=[summary.pk]))
+
+    assert listed.status_code == 200 and detail.status_code == 200
+    assert "&quot;platform&quot;" in detail.content.decode() and 'name="_save"' not in detail.content.decode()
+    assert agent_client.get(reverse("admin:brands_facetsummary_add")).status_code == 403

@@ -1,18 +1,22 @@
 """brands.selectors.discovery on whichever database runs the suite (SQLite by default, PostgreSQL in CI)."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
 from django.db.models import F, IntegerField
 from django.db.models.functions import Cast
+from django.utils import timezone
 
 from brands import matching
 from brands.matching import Target
-from brands.models import CreatorCard, search_vector_expression
+from brands.models import CreatorCard, FacetSummary, search_vector_expression
 from brands.query import ORDERINGS, CreatorQuery
 from brands.selectors import discovery
 from brands.services.cards import name_words_add
+from brands.services.facets import facet_summary_refresh
+from brands.tasks import refresh_facet_summary
 from brands.tests.factories import CreatorCardFactory
 from influmojo.errors import ApplicationError
 
@@ -391,10 +395,11 @@ def test_big_match_sets_count_facets_from_a_sample(monkeypatch, facet_cards, dja
     monkeypatch.setattr(discovery, "TOTAL_CAP", 2)
     monkeypatch.setattr(discovery, "FACET_SAMPLE_ROWS", 10**9)  # sample 100%: the estimate equals the truth
 
-    # at most: EXPLAIN + capped count of the base set (the count only when the planner, whose estimate for this
-    # tiny table depends on whether it was ANALYZEd yet, does not already put it far beyond the limit), table
-    # size, the one sampled statement, the list's capped count + the EXPLAIN that estimates it
-    with django_assert_max_num_queries(6) as captured:
+    # at most: the facet summary's lookup (there is none), EXPLAIN + capped count of the base set (the count
+    # only when the planner, whose estimate for this tiny table depends on whether it was ANALYZEd yet, does not
+    # already put it far beyond the limit), table size, the one sampled statement, the list's capped count + the
+    # EXPLAIN that estimates it
+    with django_assert_max_num_queries(7) as captured:
         facets = discovery.creator_facets(query=CreatorQuery(), viewer=None)
 
     assert (facets["exact"], facets["total_is_exact"]) == (False, False) and facets["total"] >= 2
@@ -429,7 +434,7 @@ def test_a_sample_far_beyond_the_cap_skips_the_capped_count(monkeypatch, facet_c
     monkeypatch.setattr(discovery, "TOTAL_CAP", 0)
     monkeypatch.setattr(discovery, "FACET_SAMPLE_ROWS", 10**9)
 
-    with django_assert_max_num_queries(5) as captured:
+    with django_assert_max_num_queries(6) as captured:  # the facet summary's lookup (there is none) included
         facets = discovery.creator_facets(query=CreatorQuery(), viewer=None)
 
     assert (facets["exact"], facets["total_is_exact"]) == (False, False)
@@ -468,6 +473,41 @@ def test_facets_are_cached_under_the_normalized_query(facet_cards, django_assert
 
     assert again == first
     assert discovery.creator_facets(query=CreatorQuery(platforms=("youtube",)), viewer=None)["total"] == 3
+
+
+def test_unfiltered_facets_are_read_from_the_summary(facet_cards, django_assert_num_queries):
+    counted_per_request = discovery.creator_facets(query=CreatorQuery(), viewer=None)
+    cache.clear()
+    assert refresh_facet_summary.delay().get() == 3  # the beat job: every listed card counted
+    CreatorCardFactory(platforms=["tiktok"], country="US")  # not in the summary until it is counted again
+
+    with django_assert_num_queries(1):  # the summary row
+        from_summary = discovery.creator_facets(query=CreatorQuery(ordering="-followers"), viewer=None)
+
+    assert from_summary == counted_per_request and from_summary["exact"] is True
+    cache.clear()
+    facet_summary_refresh()
+    recounted = discovery.creator_facets(query=CreatorQuery(), viewer=None)
+    assert recounted["total"] == 4 and _facet(recounted, "platform")["tiktok"] == 2
+
+
+@pytest.mark.parametrize("query", [CreatorQuery(platforms=("youtube",)), CreatorQuery(min_followers=100_000),
+                                   CreatorQuery(search="fitness")])
+def test_a_filtered_query_never_reads_the_summary(facet_cards, query):
+    facet_summary_refresh()
+    FacetSummary.objects.update(counts={}, total=99)  # what a wrong read would show
+
+    assert discovery.creator_facets(query=query, viewer=None)["total"] in (1, 2)
+
+
+def test_a_summary_three_periods_old_is_not_used(facet_cards, settings):
+    facet_summary_refresh()
+    FacetSummary.objects.update(counts={}, total=99)
+    FacetSummary.objects.update(computed_at=timezone.now() - timedelta(seconds=3 * settings.DISCOVERY_FACET_SUMMARY_SECONDS + 1))
+
+    facets = discovery.creator_facets(query=CreatorQuery(), viewer=None)
+
+    assert facets["total"] == 3 and _facet(facets, "platform")["youtube"] == 2
 
 
 def test_real_match_score_is_sorted_in_sql_and_agrees_with_python():

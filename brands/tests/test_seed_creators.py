@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count, Q
 
 from accounts.models import CreatorProfile, User
-from brands.models import CreatorCard
+from brands.models import CreatorCard, FacetSummary
 from creators.models import MetricsSnapshot, Package, Review, SocialAccount
 
 pytestmark = pytest.mark.django_db
@@ -100,6 +100,8 @@ def test_discovery_cards_are_built_for_every_seeded_creator():
     card = CreatorCard.objects.order_by("-followers").first()
     accounts = SocialAccount.objects.filter(creator_id=card.creator_id)
     assert card.followers == sum(account.followers for account in accounts)
+    assert "Facet summary: 25 listed creators counted" in output
+    assert FacetSummary.objects.get().total == 25  # the first view of discovery is exact right after a seed
 
 
 @pytest.mark.postgres

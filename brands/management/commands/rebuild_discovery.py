@@ -1,14 +1,16 @@
-"""Rebuilds every creator card, then the engagement benchmarks and every card's scores."""
+"""Rebuilds every creator card, then the engagement benchmarks, every card's scores and the facet summary."""
 
 import time
 
 from django.core.management.base import BaseCommand
 
 from brands.services.cards import cards_rebuild_all, discovery_scores_rebuild
+from brands.services.facets import facet_summary_refresh
 
 
 class Command(BaseCommand):
-    help = "Rebuild all creator cards (set-based), then engagement benchmarks, audience quality and reliability."
+    help = ("Rebuild all creator cards (set-based), then engagement benchmarks, audience quality, reliability and "
+            "the facet summary.")
 
     def handle(self, *args, **options):
         started = time.monotonic()
@@ -20,4 +22,5 @@ class Command(BaseCommand):
         progress(f"cards done: {cards}")
         result = discovery_scores_rebuild(progress=progress)
         progress(f"scores done: {result['cards']} cards, {result['benchmarks']} benchmarks")
+        progress(f"facet summary counted: {facet_summary_refresh().total:,} listed creators")
         self.stdout.write(self.style.SUCCESS(f"Discovery rebuilt in {time.monotonic() - started:.1f}s"))

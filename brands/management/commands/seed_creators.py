@@ -19,8 +19,9 @@ What one creator gets (numbers reproducible with --seed):
 - published reviews (1-5, mostly 4-5) for ~8% of creators; the profile's rating is their mean.
 
 Rows for --count 1,000,000: ~1M users, 1M profiles, ~2M accounts, ~2.1M packages, ~1.2M snapshots, ~0.2M
-reviews. Then discovery cards are built (brands.services.cards.cards_rebuild_all + discovery_scores_rebuild)
-and, on PostgreSQL, the filled tables are VACUUMed and ANALYZEd (the steady state autovacuum gives production).
+reviews. Then discovery cards are built (brands.services.cards.cards_rebuild_all + discovery_scores_rebuild),
+on PostgreSQL the filled tables are VACUUMed and ANALYZEd (the steady state autovacuum gives production), and
+the facet summary is counted (what the beat job keeps fresh in production).
 
 Writing: on PostgreSQL every table is streamed with COPY (psycopg `cursor.copy`), --batch creators per
 transaction, ids taken from each table's own sequence (so the app's later inserts never collide); no index
@@ -47,6 +48,7 @@ from django.utils import timezone
 from accounts.models import CreatorProfile, User
 from accounts.onboarding import CONTENT_CATEGORIES, CONTENT_LANGUAGES
 from brands.models import CreatorCard, EngagementBenchmark
+from brands.services.facets import facet_summary_refresh
 from creators.models import MetricsSnapshot, Package, Platform, Review, SocialAccount
 from creators.services.packages import PLATFORM_CONTENT_TYPES
 
@@ -438,7 +440,12 @@ class Command(BaseCommand):
             self._build_cards()
         step = time.monotonic()
         done_how = self._vacuum_analyze(postgres)
-        self.stdout.write(f"{done_how} in {time.monotonic() - step:.1f}s; total {time.monotonic() - started:.1f}s")
+        self.stdout.write(f"{done_how} in {time.monotonic() - step:.1f}s")
+        if not skip_cards:
+            step = time.monotonic()
+            counted = facet_summary_refresh().total
+            self.stdout.write(f"Facet summary: {counted:,} listed creators counted in {time.monotonic() - step:.1f}s")
+        self.stdout.write(f"Total {time.monotonic() - started:.1f}s")
 
     def _vacuum_analyze(self, postgres):
         """PostgreSQL: VACUUM (ANALYZE) the tables just filled, so queries see the steady state autovacuum gives
