@@ -5,7 +5,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from influmojo.migration_operations import PostgresExtension
+from influmojo.migration_operations import PostgresExtension, PostgresSQL
 
 
 # PostgreSQL-only indexes discovery relies on (SQLite, the embedded default, matches text without them).
@@ -17,20 +17,6 @@ SEARCH_INDEXES = {
     "card_languages": "USING gin (languages jsonb_path_ops) WHERE listed",
     "card_platforms": "USING gin (platforms jsonb_path_ops) WHERE listed",
 }
-
-
-def create_search_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name, definition in SEARCH_INDEXES.items():
-        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON brands_creatorcard {definition}")
-
-
-def drop_search_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name in SEARCH_INDEXES:
-        schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
 
 
 class Migration(migrations.Migration):
@@ -140,5 +126,7 @@ class Migration(migrations.Migration):
             model_name='shortlistitem',
             constraint=models.UniqueConstraint(fields=('shortlist', 'creator'), name='shortlist_item_unique'),
         ),
-        migrations.RunPython(create_search_indexes, drop_search_indexes, elidable=False),
+        PostgresSQL([f"CREATE INDEX IF NOT EXISTS {name} ON brands_creatorcard {definition}"
+                     for name, definition in SEARCH_INDEXES.items()],
+                    [f"DROP INDEX IF EXISTS {name}" for name in SEARCH_INDEXES]),
     ]

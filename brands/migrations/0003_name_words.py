@@ -1,5 +1,7 @@
 from django.db import migrations, models
 
+from influmojo.migration_operations import PostgresSQL
+
 # Typo search looks for close words in this short list through a trigram index (PostgreSQL only; SQLite's
 # fallback matches text without it). The words of the cards that already exist are added here; from now on
 # brands.services.cards adds them whenever a card is written.
@@ -9,16 +11,6 @@ FILL = (
     "unnest(to_tsvector('simple'::regconfig, c.display_name)) AS words ON CONFLICT DO NOTHING"
 )
 
-
-def create_index_and_fill(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE_INDEX)
-        schema_editor.execute(FILL)
-
-
-def drop_index(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("DROP INDEX IF EXISTS name_word_trgm")
 
 
 class Migration(migrations.Migration):
@@ -34,5 +26,5 @@ class Migration(migrations.Migration):
                 ('word', models.CharField(max_length=150, primary_key=True, serialize=False)),
             ],
         ),
-        migrations.RunPython(create_index_and_fill, drop_index, elidable=False),
+        PostgresSQL([CREATE_INDEX, FILL], "DROP INDEX IF EXISTS name_word_trgm"),
     ]

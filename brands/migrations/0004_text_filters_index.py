@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from influmojo.migration_operations import PostgresExtension
+from influmojo.migration_operations import PostgresExtension, PostgresSQL
 
 # Text together with the usual filters (country, platform, category or niche, language) in ONE GIN index
 # (PostgreSQL; btree_gin lets the country equality join the jsonb and tsvector keys): a scan for
@@ -14,17 +14,7 @@ CREATE = (
 )
 
 
-def create_index(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
-
-
-def drop_index(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("DROP INDEX IF EXISTS card_text_filters")
-
-
 class Migration(migrations.Migration):
     dependencies = [("brands", "0003_name_words")]
 
-    operations = [PostgresExtension("btree_gin"), migrations.RunPython(create_index, drop_index, elidable=False)]
+    operations = [PostgresExtension("btree_gin"), PostgresSQL(CREATE, "DROP INDEX IF EXISTS card_text_filters")]

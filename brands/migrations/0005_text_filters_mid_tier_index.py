@@ -1,5 +1,7 @@
 from django.db import migrations
 
+from influmojo.migration_operations import PostgresSQL
+
 # card_text_filters again, over the cards of mid-tier reach and up only (100K+ followers, SizeBand.MID's floor;
 # ~11% of cards). A query asking for at least that reach (`followers >= 150000` implies the predicate, so the
 # planner picks it by itself) intersects its text and list filters over posting lists a tenth as long: the
@@ -13,17 +15,7 @@ CREATE = (
 )
 
 
-def create_index(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
-
-
-def drop_index(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("DROP INDEX IF EXISTS card_text_filters_100k")
-
-
 class Migration(migrations.Migration):
     dependencies = [("brands", "0004_text_filters_index")]
 
-    operations = [migrations.RunPython(create_index, drop_index, elidable=False)]
+    operations = [PostgresSQL(CREATE, "DROP INDEX IF EXISTS card_text_filters_100k")]
