@@ -25,8 +25,10 @@ RUN pip install -r requirements.txt
 COPY . .
 
 # Static files are built into the image and served by whitenoise. With DEBUG off the settings refuse
-# to load without secrets, so this step alone gets throwaway values that never reach a running container.
+# to load without secrets, so this step alone gets throwaway values that never reach a running container
+# (influmojo/tests/test_dockerfile.py runs this step's settings).
 RUN DJANGO_SECRET_KEY=build-only-not-a-secret HEADLESS_JWT_PRIVATE_KEY=build-only-not-a-key \
+        FIELD_ENCRYPTION_KEYS=YnVpbGQtb25seS1ub3QtYS1rZXktMDEyMzQ1Njc4OWE= PAYMENTS_SANDBOX=true \
         python manage.py collectstatic --noinput \
     && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin influmojo \
     && mkdir -p /app/media \
