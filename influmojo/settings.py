@@ -147,7 +147,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "influmojo.static_storage.StaticStorage"
     },
 }
 if AWS_STORAGE_BUCKET_NAME:

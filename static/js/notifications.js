@@ -5,24 +5,12 @@
 // Other scripts hear what the socket says as DOM events: "influmojo:unread" (every unread.changed frame, e.g.
 // kind "chat" with conversation_id) and "influmojo:notification" (notification.new).
 
+import { csrfToken, el } from "./dom.js";
+
 const PING_MS = 25000;
 const MAX_BACKOFF_MS = 60000;
 const COUNTS_EVERY_MS = 60000; // while the socket is down, the counts come from the REST routes
 const LATEST = 6;
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined && text !== null) node.textContent = text;
-  return node;
-}
-
-function csrfToken() {
-  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-  if (match) return decodeURIComponent(match[1]);
-  const input = document.querySelector("input[name=csrfmiddlewaretoken]");
-  return input ? input.value : "";
-}
 
 async function api(url, method = "GET") {
   const headers = { Accept: "application/json" };
