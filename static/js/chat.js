@@ -3,6 +3,8 @@
 // falls back to polling the REST messages route when the socket cannot connect. All text goes in through
 // textContent: nothing a member wrote is ever parsed as HTML.
 
+import { csrfToken, el } from "./dom.js";
+
 const PING_MS = 25000;
 const SOCKET_TIMEOUT_MS = 8000; // a send not echoed by then goes again over REST (same client_id: stored once)
 const POLL_MS = 4000;
@@ -14,20 +16,6 @@ const CLOSED_FOR_GOOD = { 4401: "You were signed out. Reload the page to sign in
   4403: "You are no longer in this conversation.", 4404: "This conversation is no longer available." };
 
 // --- Small helpers ----------------------------------------------------------------------------------------
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined && text !== null) node.textContent = text;
-  return node;
-}
-
-function csrfToken() {
-  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-  if (match) return decodeURIComponent(match[1]);
-  const input = document.querySelector("input[name=csrfmiddlewaretoken]");
-  return input ? input.value : "";
-}
-
 async function api(url, { method = "GET", body } = {}) {
   const headers = { Accept: "application/json" };
   if (method !== "GET") headers["X-CSRFToken"] = csrfToken();
@@ -105,7 +93,7 @@ function openConversation(pane) {
   const textarea = composer.querySelector("textarea");
   const fileInput = composer.querySelector("[data-files]");
   const fileNames = composer.querySelector("[data-file-names]");
-  const clock = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", timeZone: cfg.timezone });
+  const clock = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: cfg.timezone });  // 24-hour, as the server renders the history
   const dayOf = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", timeZone: cfg.timezone });
   const dateKey = new Intl.DateTimeFormat("en-CA", { timeZone: cfg.timezone });
 
