@@ -50,6 +50,16 @@ async def last_seen(user_id: int) -> dict:
                                       .values_list("channel_name", "last_seen_at")))())
 
 
+async def last_seen_after(user_id: int, before):
+    """The user's one connection's last_seen_at once it is later than `before` (or as it is after ~2 s)."""
+    for _ in range(100):
+        (after,) = (await last_seen(user_id)).values()
+        if after > before:
+            break
+        await asyncio.sleep(0.02)
+    return after
+
+
 @pytest.mark.parametrize("pairs", [1, 10])
 async def test_pings_of_many_sockets_are_written_in_one_batch_of_the_same_queries(channel_layer, open_socket,
                                                                                    flushes, pairs):
@@ -91,11 +101,7 @@ async def test_the_flusher_writes_on_its_own_every_interval(channel_layer, open_
     await socket.send({"type": "ping"})
     assert await socket.receive() == {"type": "pong"}
 
-    for _ in range(100):
-        (after,) = (await last_seen(brand.pk)).values()
-        if after > before:
-            break
-        await asyncio.sleep(0.02)
+    after = await last_seen_after(brand.pk, before)
     assert after > before
 
 
@@ -209,11 +215,7 @@ async def test_the_flusher_survives_a_failing_flush(channel_layer, open_socket, 
     await socket.send({"type": "ping"})
     assert await socket.receive() == {"type": "pong"}
 
-    for _ in range(100):
-        (after,) = (await last_seen(brand.pk)).values()
-        if after > before:
-            break
-        await asyncio.sleep(0.02)
+    after = await last_seen_after(brand.pk, before)
     assert failures and after > before
 
 
