@@ -12,18 +12,14 @@ CREATORS=${BENCH_CREATORS:-1000000}
 REUSE=${BENCH_REUSE:-0}
 BENCH_DIR=${BENCH_DIR:-${TMPDIR:-/tmp}/influmojo-bench}
 
-pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-[ -x "$pg_bin/initdb" ] || { echo "PostgreSQL server binaries not found (apt-get install postgresql)"; exit 1; }
+source scripts/loopback.sh  # the working directory is the checkout (cd above)
 
-free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 PG_PORT=$(free_port)
-as_pg=()
-[ "$(id -u)" = 0 ] && as_pg=(runuser -u postgres --)
 
 if [ "$REUSE" != 1 ] || [ ! -f "$BENCH_DIR/pg/PG_VERSION" ]; then
   rm -rf "$BENCH_DIR"
   mkdir -p "$BENCH_DIR"; chmod 755 "$BENCH_DIR"
-  [ "$(id -u)" = 0 ] && chown postgres "$BENCH_DIR"
+  owned_by_postgres "$BENCH_DIR"
   "${as_pg[@]}" "$pg_bin/initdb" -D "$BENCH_DIR/pg" -U postgres --auth=trust -E UTF8 >/dev/null
 fi
 

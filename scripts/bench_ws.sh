@@ -11,8 +11,7 @@ PY=.venv/bin/python
 BENCH_DIR=${BENCH_DIR:-${TMPDIR:-/tmp}/influmojo-bench-ws}
 DURABLE=${BENCH_PG_DURABLE:-1}
 
-pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-[ -x "$pg_bin/initdb" ] || { echo "PostgreSQL server binaries not found (apt-get install postgresql)"; exit 1; }
+source scripts/loopback.sh  # the working directory is the checkout (cd above)
 command -v redis-server >/dev/null || { echo "redis-server not found (apt-get install redis-server)"; exit 1; }
 $PY -c 'import websockets' 2>/dev/null || { echo "websockets not installed (make install-dev)"; exit 1; }
 
@@ -20,13 +19,10 @@ $PY -c 'import websockets' 2>/dev/null || { echo "websockets not installed (make
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 echo "Open files limit: $(ulimit -n)"
 
-free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 PG_PORT=$(free_port); REDIS_PORT=$(free_port)
-as_pg=()
-[ "$(id -u)" = 0 ] && as_pg=(runuser -u postgres --)
 
 rm -rf "$BENCH_DIR"; mkdir -p "$BENCH_DIR"; chmod 755 "$BENCH_DIR"
-[ "$(id -u)" = 0 ] && chown postgres "$BENCH_DIR"
+owned_by_postgres "$BENCH_DIR"
 stop() {
   "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$BENCH_DIR/pg" -m fast stop >/dev/null 2>&1 || true
   redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
