@@ -24,7 +24,8 @@ Frames out:
 
 Every frame counts against a per-socket budget (CHAT_SOCKET_BURST frames, refilled at
 CHAT_SOCKET_FRAMES_PER_SECOND); over it, `rate_limited` and the frame is dropped. All database work runs in
-worker threads (influmojo.socket_db): the event loop never waits on the ORM.
+worker threads (influmojo.socket_db): the event loop never waits on the ORM, and the threads never wait on the loop (a
+send's and a read's pushes come back with their result and the consumer sends them).
 """
 
 import json
@@ -86,16 +87,20 @@ def _still_member(*, conversation_id: int, user_id: int) -> bool:
 
 
 @socket_db_work
-def _send(*, conversation_id: int, user, body: str, client_id: str) -> dict:
-    message = message_services.message_send(conversation_id=conversation_id, actor=Actor.of(user), body=body,
-                                            client_id=client_id)
-    return selectors.message_data(message)
+def _send(*, conversation_id: int, user, body: str, client_id: str) -> tuple[dict, list]:
+    """The message as stored, and the pushes its commit made, for the consumer to send (`pushes_held`)."""
+    with message_services.pushes_held() as pushes:
+        message = message_services.message_send(conversation_id=conversation_id, actor=Actor.of(user), body=body,
+                                                client_id=client_id)
+    return selectors.message_data(message), pushes
 
 
 @socket_db_work
-def _read(*, conversation_id: int, user, up_to: int) -> None:
-    message_services.conversation_mark_read(conversation_id=conversation_id, actor=Actor.of(user),
-                                            up_to_message_id=up_to)
+def _read(*, conversation_id: int, user, up_to: int) -> list:
+    with message_services.pushes_held() as pushes:
+        message_services.conversation_mark_read(conversation_id=conversation_id, actor=Actor.of(user),
+                                                up_to_message_id=up_to)
+    return pushes
 
 
 @socket_db_work
@@ -191,11 +196,12 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         if not isinstance(body, str) or not isinstance(client_id, str):
             return await self._error("bad_frame", "body and client_id are strings.")
         try:  # message_send checks membership itself (under the conversation's lock): no separate query first
-            message = await _send(conversation_id=self.conversation_id, user=self.user, body=body,
-                                  client_id=client_id)
+            message, pushes = await _send(conversation_id=self.conversation_id, user=self.user, body=body,
+                                          client_id=client_id)
         except NotFound:
             raise _NotMember from None
-        await self._deliver(message)
+        await self._deliver(message)  # the sender's copy first, then the other members' and the badges
+        await message_services.send_pushes(pushes)
 
     async def on_typing(self, content):
         await self._check_member()
@@ -210,7 +216,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         if up_to is None:
             return await self._error("bad_frame", "up_to: a message id.")
         await self._check_member()
-        await _read(conversation_id=self.conversation_id, user=self.user, up_to=up_to)
+        await message_services.send_pushes(await _read(conversation_id=self.conversation_id, user=self.user,
+                                                       up_to=up_to))
 
     async def on_resync(self, content):
         after = _message_id(content.get("after"))

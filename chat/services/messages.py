@@ -18,18 +18,22 @@ offers and order changes itself.
 """
 
 import asyncio
+import contextlib
 import datetime
+import functools
 import logging
+from contextvars import ContextVar
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.storage import default_storage
-from django.db import transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from accounts.models import User
 from influmojo import uploads
 from influmojo.errors import ApplicationError, NotFound, PermissionDenied
 from influmojo.permissions import Actor
@@ -51,48 +55,60 @@ def chat_group(conversation_id: int) -> str:
     return f"chat.{conversation_id}"
 
 
-def push(group: str, event: dict) -> bool:
-    """One event to a group over the channel layer, now; False (logged) when the layer is down: the database
-    still has everything and clients resync from it."""
-    layer = get_channel_layer()
-    if layer is None:
-        return False
-    try:
-        async_to_sync(layer.group_send)(group, event)
-    except Exception:  # a push is best effort; it must never undo or fail the write it reports
-        logger.warning("chat: push to %s failed", group, exc_info=True)
-        return False
-    return True
+def push(group: str, event: dict) -> None:
+    """One event to a group over the channel layer (`push_many`)."""
+    push_many([(group, event)])
 
 
 PUSHES_AT_ONCE = 8  # each group_send holds one of the layer's pooled Redis connections while it runs
+_held: ContextVar[list | None] = ContextVar("chat_pushes_held", default=None)
 
 
 def push_many(events) -> None:
-    """Several (group, event) pushes in one trip to the event loop, PUSHES_AT_ONCE at a time; each one that fails is
-    logged and the others still go (as `push`, one by one, would)."""
+    """Several (group, event) pushes, now, in one trip to the event loop (`send_pushes`); a channel layer that is down
+    is logged and nothing else: the database still has everything and clients resync from it. Inside `pushes_held`
+    they are kept for the caller to send instead."""
     events = list(events)
+    held = _held.get()
+    if held is not None:
+        held.extend(events)
+        return
+    if not events or get_channel_layer() is None:
+        return
+    try:
+        async_to_sync(send_pushes)(events)
+    except Exception:  # a push is best effort; it must never undo or fail the write it reports
+        logger.warning("chat: %s pushes failed", len(events), exc_info=True)
+
+
+async def send_pushes(events) -> None:
+    """The pushes, PUSHES_AT_ONCE at a time, in their order; each one that fails is logged and the others still go."""
     layer = get_channel_layer()
     if layer is None or not events:
         return
+    gate = asyncio.Semaphore(PUSHES_AT_ONCE)
 
-    async def send_all():
-        gate = asyncio.Semaphore(PUSHES_AT_ONCE)
+    async def send(group, event):
+        async with gate:
+            await layer.group_send(group, event)
 
-        async def send(group, event):
-            async with gate:
-                await layer.group_send(group, event)
-
-        return await asyncio.gather(*(send(group, event) for group, event in events), return_exceptions=True)
-
-    try:
-        results = async_to_sync(send_all)()
-    except Exception:  # a push is best effort; it must never undo or fail the write it reports
-        logger.warning("chat: %s pushes failed", len(events), exc_info=True)
-        return
+    results = await asyncio.gather(*(send(group, event) for group, event in events), return_exceptions=True)
     for (group, _), result in zip(events, results):
         if isinstance(result, Exception):
             logger.warning("chat: push to %s failed", group, exc_info=result)
+
+
+@contextlib.contextmanager
+def pushes_held():
+    """The pushes that writes inside make (after their commits) are kept in the list this yields, not sent: a socket's
+    database work runs in a worker thread, which would otherwise wait for the event loop to send them; its consumer
+    sends them itself (`send_pushes`) once the work is back, after its own reply."""
+    held = []
+    token = _held.set(held)
+    try:
+        yield held
+    finally:
+        _held.reset(token)
 
 
 def push_unread(*, user_id: int, conversation_id: int) -> None:
@@ -115,21 +131,43 @@ def push_unread_many(*, user_ids, conversation_id: int) -> None:
 
 
 # --- Writing --------------------------------------------------------------------------------------------------------
+# The statements of a send are written out here rather than built by the ORM: building them cost ~4 ms of Python per
+# message (py-spy in bench/ws.py), more than PostgreSQL takes to run them. They are plain SQL that PostgreSQL and
+# SQLite (3.35+, RETURNING) both run; values go through the model fields' own conversions.
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+@functools.cache
+def _lock_sql(vendor: str) -> str:
+    """The conversation locked (its columns, as `Conversation.from_db` takes them), the user's role in it (the rule of
+    selectors.member_role: a participant whose account can sign in) and the id of the message that user already
+    sent with a client_id."""
+    columns = ", ".join(f"c.{connection.ops.quote_name(field.column)}" for field in Conversation._meta.concrete_fields)
+    lock = ("FOR UPDATE OF c" if connection.features.has_select_for_update_of
+            else "FOR UPDATE" if connection.features.has_select_for_update else "")
+    return (
+        f"SELECT {columns},"
+        f" (SELECT p.role FROM {_table(Participant)} p INNER JOIN {_table(User)} u ON u.id = p.user_id"
+        f"  WHERE p.conversation_id = c.id AND p.user_id = %s AND u.is_active LIMIT 1),"
+        f" (SELECT m.id FROM {_table(Message)} m"
+        f"  WHERE m.conversation_id = c.id AND m.sender_id = %s AND m.client_id = %s AND m.client_id <> '' LIMIT 1)"
+        f" FROM {_table(Conversation)} c WHERE c.id = %s {lock}"
+    )
+
+
 def _locked_conversation(*, conversation_id: int, user_id: int | None, client_id: str = "") -> Conversation:
     """The conversation, locked until commit (ids in commit order), in one query that also learns whether `user_id`
     is a member (404 unless; None: the system, which writes in any conversation) and, for a `client_id`, the
     message that user already sent with it (`replayed_id`, else None)."""
-    conversations = Conversation.objects.select_for_update().filter(pk=conversation_id)
-    if user_id is not None:
-        conversations = conversations.annotate(member_role=selectors.member_role_in(OuterRef("pk"), user_id=user_id))
-    if user_id is not None and client_id:
-        sent = Message.objects.filter(conversation_id=OuterRef("pk"), sender_id=user_id, client_id=client_id)
-        conversations = conversations.annotate(replayed_id=Subquery(sent.values("pk")[:1]))
-    conversation = conversations.first()
-    if conversation is None or (user_id is not None and conversation.member_role is None):
+    with connection.cursor() as cursor:
+        cursor.execute(_lock_sql(connection.vendor), [user_id, user_id, client_id, conversation_id])
+        row = cursor.fetchone()
+    fields = Conversation._meta.concrete_fields
+    if row is None or (user_id is not None and row[len(fields)] is None):
         raise NotFound("Conversation not found.")
-    if not hasattr(conversation, "replayed_id"):
-        conversation.replayed_id = None
+    conversation = Conversation.from_db(connection.alias, [field.attname for field in fields], row[: len(fields)])
+    conversation.replayed_id = row[len(fields) + 1] if user_id is not None else None
     return conversation
 
 
@@ -160,20 +198,32 @@ def _store(*, conversation: Conversation, sender, kind: str, body: str = "", dat
            client_id: str = "", attachments=()) -> Message:
     """Writes the message (inside the caller's transaction, conversation locked) and moves the conversation's
     last message and the sender's read position to it; the message comes back ready for its payload."""
-    message = Message.objects.create(conversation=conversation, sender=sender, kind=kind, body=body,
-                                     data=data or {}, client_id=client_id)
+    message = Message(conversation=conversation, sender=sender, kind=kind, body=body, data=data or {},
+                      client_id=client_id, created_at=timezone.now())
+    field = Message._meta.get_field
+    created_at = field("created_at").get_db_prep_save(message.created_at, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_table(Message)} (conversation_id, sender_id, kind, body, data, client_id, created_at)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id",
+            [conversation.pk, message.sender_id, kind, body, field("data").get_db_prep_save(message.data, connection),
+             client_id, created_at])
+        message.pk = cursor.fetchone()[0]
+        message._state.adding, message._state.db = False, connection.alias
+        cursor.execute(
+            f"UPDATE {_table(Conversation)} SET last_message_id = %s, last_message_at = %s"
+            " WHERE id = %s AND (last_message_id IS NULL OR last_message_id < %s)",
+            [message.pk, created_at, conversation.pk, message.pk])
+        if sender is not None:
+            cursor.execute(
+                f"UPDATE {_table(Participant)} SET last_read_message_id = %s, last_read_at = %s"
+                " WHERE conversation_id = %s AND user_id = %s AND last_read_message_id < %s",
+                [message.pk, created_at, conversation.pk, sender.pk, message.pk])
     rows = MessageAttachment.objects.bulk_create([
         MessageAttachment(message=message, file=name, name=checked.name, size=checked.size,
                           content_type=checked.content_type, width=checked.width, height=checked.height)
         for name, checked in attachments
     ])
-    Conversation.objects.filter(pk=conversation.pk).filter(
-        Q(last_message__isnull=True) | Q(last_message_id__lt=message.pk)
-    ).update(last_message=message, last_message_at=message.created_at)
-    if sender is not None:
-        Participant.objects.filter(conversation=conversation, user=sender,
-                                   last_read_message_id__lt=message.pk).update(last_read_message_id=message.pk,
-                                                                              last_read_at=message.created_at)
     return selectors.message_written(message, attachments=rows)
 
 
@@ -187,11 +237,11 @@ def _published(message: Message, *, notify_members: bool) -> None:
     badges never hold its message up), and a notification to the other members not watching it (debounced)."""
     conversation_id = message.conversation_id
     audience = selectors.message_audience(conversation_id=conversation_id)
-    push(chat_group(conversation_id), {"type": "chat.message", "message": selectors.message_data(message)})
-    push_many((notifications_group(member.user_id), _badge_event(conversation_id=conversation_id,
-                                                                unread_here=member.unread_here,
-                                                                unread_total=member.unread_total))
-              for member in audience)
+    push_many([(chat_group(conversation_id), {"type": "chat.message", "message": selectors.message_data(message)})]
+              + [(notifications_group(member.user_id), _badge_event(conversation_id=conversation_id,
+                                                                   unread_here=member.unread_here,
+                                                                   unread_total=member.unread_total))
+                 for member in audience])
     if not notify_members:
         return
     for member in audience:

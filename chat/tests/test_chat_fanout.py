@@ -1,7 +1,7 @@
 """What a send costs as conversations grow (found by the websocket benchmark, bench/ws.py): the conversation locked,
-its membership and a retry learnt in one query; every member's badge and whether they watch in two queries and one
-trip to the channel layer; the message pushed as written, never read again; a plain text send without the retry
-check before the lock (the checks under the lock give the same answers)."""
+its membership and a retry learnt in one query; every member's badge and whether they watch in one query, and the
+message and the badges in one trip to the channel layer; the message pushed as written, never read again; a plain
+text send without the retry check before the lock (the checks under the lock give the same answers)."""
 
 import pytest
 from django.db import connection
@@ -105,10 +105,10 @@ def test_the_message_pushed_as_written_is_the_message_as_stored(conversation, br
     assert len(pushed["message"]["attachments"]) == len(files)
 
 
-def test_a_text_send_to_watching_members_is_eight_queries(conversation, brand, creator,
+def test_a_text_send_to_watching_members_is_seven_queries(conversation, brand, creator,
                                                            django_capture_on_commit_callbacks):
     """Lock + membership + retry, the message, the conversation's last message, the sender's read position, the
-    members' badges and watching, their totals — and the savepoint pair of the send's own transaction (the test's
+    members' badges, totals and watching — and the savepoint pair of the send's own transaction (the test's
     transaction is outside it; in production BEGIN/COMMIT)."""
     watching(conversation, brand, creator)
     send(conversation, brand, "The sender's profile is read once per user object")
@@ -116,7 +116,7 @@ def test_a_text_send_to_watching_members_is_eight_queries(conversation, brand, c
     with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
         send(conversation, brand, "Counted", client_id="counted")
 
-    assert len(queries.captured_queries) == 8
+    assert len(queries.captured_queries) == 7
 
 
 def test_a_retried_text_send_and_a_non_member_get_the_same_answers_as_before(conversation, brand, outsider):
@@ -158,3 +158,36 @@ def test_one_failed_badge_push_does_not_stop_the_others(conversation, brand, cre
 
     assert [group for group, event in pushes.of_type("unread.changed")] == [f"notifications.{brand.pk}"]
     assert len(pushes.to(f"chat.{conversation.pk}")) == 1
+
+
+def test_held_pushes_wait_for_the_caller_and_go_in_their_order(conversation, brand, creator, pushes,
+                                                              django_capture_on_commit_callbacks):
+    """A socket's send keeps its pushes (its worker thread never waits on the event loop); its consumer sends them."""
+    from asgiref.sync import async_to_sync
+
+    watching(conversation, brand, creator)
+    with message_services.pushes_held() as held:
+        with django_capture_on_commit_callbacks(execute=True):
+            message = send(conversation, brand, "Held")
+
+    assert pushes.events == []
+    assert held[0] == (f"chat.{conversation.pk}", {"type": "chat.message", "message": selectors.message_data(message)})
+    assert sorted(group for group, _ in held[1:]) == sorted([f"notifications.{brand.pk}",
+                                                             f"notifications.{creator.pk}"])
+    async_to_sync(message_services.send_pushes)(held)
+    assert pushes.events == held
+    with django_capture_on_commit_callbacks(execute=True):
+        send(conversation, brand, "Not held")
+    assert len(pushes.events) == 2 * len(held)  # outside, pushes go at once again
+
+
+def test_held_pushes_of_a_rolled_back_send_are_none(conversation, brand, pushes, django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    with message_services.pushes_held() as held:
+        with django_capture_on_commit_callbacks(execute=True):
+            with pytest.raises(RuntimeError), transaction.atomic():
+                send(conversation, brand, "Undone")
+                raise RuntimeError
+
+    assert held == [] and pushes.events == [] and not Message.objects.filter(body="Undone").exists()
