@@ -10,6 +10,8 @@ after the other (a consumer awaits each), and what must be ordered across socket
 (the conversation's row lock hands out message ids in commit order; presence settles under the user's row lock).
 
 SQLite (the embedded `make run`) keeps the one thread: its writers lock the whole file.
+
+`SocketDbConsumer` is the consumers' base: channels' dispatch without its per-event hop to the shared thread.
 """
 
 import functools
@@ -17,6 +19,8 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from channels.db import DatabaseSyncToAsync, database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.consumer import get_handler_name
 from django.conf import settings
 
 _pools: dict[int, ThreadPoolExecutor] = {}  # by size (tests change SOCKET_DB_THREADS)
@@ -44,3 +48,20 @@ def socket_db_work(func):
         return await pooled(*args, **kwargs)
 
     return run
+
+
+class SocketDbConsumer(AsyncJsonWebsocketConsumer):
+    """A JSON websocket consumer whose database work is `socket_db_work`.
+
+    Channels' dispatch first sends every event (each frame in, each group message) to its one shared thread to
+    close that thread's stale database connections, and the event waits for it: with a thousand sockets that queue
+    held every delivery up (bench/ws.py: past ~150 messages/s deliveries queued with the server at 60 % of a core;
+    py-spy found the event loop waiting in `aclose_old_connections`). Here nothing else runs on that thread's
+    connections, and `socket_db_work` closes stale connections around each piece of work in the thread that does it.
+    """
+
+    async def dispatch(self, message):
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)

@@ -34,13 +34,12 @@ import time
 from collections import deque
 from urllib.parse import parse_qs
 
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
 from influmojo.converters import MAX_ID
 from influmojo.errors import ApplicationError, NotFound
 from influmojo.permissions import Actor
-from influmojo.socket_db import socket_db_work
+from influmojo.socket_db import SocketDbConsumer, socket_db_work
 
 from .. import heartbeats
 from ..selectors import conversations as selectors
@@ -109,7 +108,7 @@ def _resync(*, conversation_id: int, user, after: int) -> tuple[list[dict], bool
     return [selectors.message_data(message) for message in page.messages], page.has_more
 
 
-class ChatConsumer(AsyncJsonWebsocketConsumer):
+class ChatConsumer(SocketDbConsumer):
     group = None
     conversation_id = None
 

@@ -25,9 +25,8 @@ database is the truth: a client that reconnects reads the list again (GET /api/v
 import json
 import logging
 
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from influmojo.socket_db import socket_db_work
+from influmojo.socket_db import SocketDbConsumer, socket_db_work
 
 from .. import heartbeats
 from ..selectors.notifications import notification_unread_count
@@ -55,7 +54,7 @@ def _disconnect(*, user_id: int, channel_name: str) -> None:
         presence.presence_push(user_id=user_id)
 
 
-class NotificationConsumer(AsyncJsonWebsocketConsumer):
+class NotificationConsumer(SocketDbConsumer):
     group = None
 
     async def connect(self):

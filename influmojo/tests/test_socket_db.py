@@ -67,3 +67,38 @@ async def test_pooled_work_reads_and_writes_through_its_own_connection(settings)
         return User.objects.get(pk=pk).name
 
     assert await rename(user.pk) == "Renamed on the pool"
+
+
+async def _echo_through(consumer_class) -> None:
+    from channels.testing import WebsocketCommunicator
+
+    class Echo(consumer_class):
+        async def receive_json(self, content, **kwargs):
+            await self.send_json(content)
+
+    communicator = WebsocketCommunicator(Echo.as_asgi(), "/")
+    connected, _ = await communicator.connect()
+    assert connected
+    await communicator.send_json_to({"frame": 1})
+    assert await communicator.receive_json_from() == {"frame": 1}
+    await communicator.disconnect()
+
+
+async def test_a_socket_db_consumer_handles_events_without_channels_hop_to_its_shared_thread(monkeypatch):
+    from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+    from influmojo.socket_db import SocketDbConsumer
+
+    hops = []
+
+    async def hop():
+        hops.append(1)
+
+    monkeypatch.setattr("channels.consumer.aclose_old_connections", hop)
+    await _echo_through(AsyncJsonWebsocketConsumer)
+    assert hops  # channels' own consumer hops for every event (connect, frame, disconnect)
+    hops.clear()
+
+    await _echo_through(SocketDbConsumer)
+
+    assert hops == []
