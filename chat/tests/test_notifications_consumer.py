@@ -31,15 +31,14 @@ async def layer(request, settings):
         if not os.environ.get("REDIS_URL"):
             pytest.skip("no REDIS_URL: the Redis layer runs under scripts/test.sh")
         settings.CHANNEL_LAYERS = {"default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": django_settings.CHANNEL_LAYERS["default"]["BACKEND"],
             "CONFIG": {"hosts": [os.environ["REDIS_URL"]], "prefix": f"test-{uuid.uuid4().hex[:12]}"}}}
     else:
         settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     channel_layer = get_channel_layer()
     yield channel_layer
     if request.param == "redis":
-        await channel_layer.flush()
-        await channel_layer.close_pools()
+        await channel_layer.flush()  # the pub/sub layer's flush also closes its connections
 
 
 def session_cookie(user) -> bytes:

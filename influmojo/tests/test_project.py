@@ -98,7 +98,7 @@ def test_production_switches_engines_by_environment():
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1]) == [
         "django.core.cache.backends.redis.RedisCache",
-        "channels_redis.core.RedisChannelLayer",
+        "influmojo.channel_layer.PubSubChannelLayer",
         "redis://127.0.0.1:6399/0",
         False,
         "storages.backends.s3.S3Storage",
@@ -169,3 +169,14 @@ def test_healthz_is_503_when_a_dependency_is_down(client, monkeypatch):
     assert response.status_code == 503
     assert response.json()["checks"]["cache"] == "unavailable"
     assert response.json()["checks"]["database"] == "ok"
+
+
+def test_healthz_finds_a_channel_layer_that_cannot_reach_redis(client, settings):
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "influmojo.channel_layer.PubSubChannelLayer",
+                                           "CONFIG": {"hosts": [{"address": "redis://127.0.0.1:9/0",
+                                                                 "socket_connect_timeout": 1}]}}}
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["checks"]["channel_layer"] == "unavailable"
