@@ -43,6 +43,7 @@ from influmojo.socket_db import SocketDbConsumer, socket_db_work
 
 from .. import heartbeats
 from ..selectors import conversations as selectors
+from ..services import live
 from ..services import messages as message_services
 from ..services import presence
 
@@ -88,7 +89,7 @@ def _still_member(*, conversation_id: int, user_id: int) -> bool:
 @socket_db_work
 def _send(*, conversation_id: int, user, body: str, client_id: str) -> tuple[dict, list]:
     """The message as stored, and the pushes its commit made, for the consumer to send (`pushes_held`)."""
-    with message_services.pushes_held() as pushes:
+    with live.pushes_held() as pushes:
         message = message_services.message_send(conversation_id=conversation_id, actor=Actor.of(user), body=body,
                                                 client_id=client_id)
     return selectors.message_data(message), pushes
@@ -96,7 +97,7 @@ def _send(*, conversation_id: int, user, body: str, client_id: str) -> tuple[dic
 
 @socket_db_work
 def _read(*, conversation_id: int, user, up_to: int) -> list:
-    with message_services.pushes_held() as pushes:
+    with live.pushes_held() as pushes:
         message_services.conversation_mark_read(conversation_id=conversation_id, actor=Actor.of(user),
                                                 up_to_message_id=up_to)
     return pushes
@@ -200,7 +201,7 @@ class ChatConsumer(SocketDbConsumer):
         except NotFound:
             raise _NotMember from None
         await self._deliver(message)  # the sender's copy first, then the other members' and the badges
-        await message_services.send_pushes(pushes)
+        await live.send_pushes(pushes)
 
     async def on_typing(self, content):
         await self._check_member()
@@ -215,7 +216,7 @@ class ChatConsumer(SocketDbConsumer):
         if up_to is None:
             return await self._error("bad_frame", "up_to: a message id.")
         await self._check_member()
-        await message_services.send_pushes(await _read(conversation_id=self.conversation_id, user=self.user,
+        await live.send_pushes(await _read(conversation_id=self.conversation_id, user=self.user,
                                                        up_to=up_to))
 
     async def on_resync(self, content):

@@ -17,15 +17,10 @@ allow (in-app, e-mail as a digest, push). Offer and system messages notify nobod
 offers and order changes itself.
 """
 
-import asyncio
-import contextlib
 import datetime
 import functools
 import logging
-from contextvars import ContextVar
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.storage import default_storage
@@ -41,6 +36,7 @@ from influmojo.permissions import Actor
 from ..models import Conversation, Message, MessageAttachment, Participant
 from ..selectors import conversations as selectors
 from . import conversations
+from .live import push, push_many
 from .notifications import group_name as notifications_group
 from .notifications import notify
 
@@ -53,69 +49,6 @@ PREVIEW_LENGTH = 140
 # --- Pushes -------------------------------------------------------------------------------------------------------
 def chat_group(conversation_id: int) -> str:
     return f"chat.{conversation_id}"
-
-
-def push(group: str, event: dict) -> None:
-    """One event to a group over the channel layer (`push_many`)."""
-    push_many([(group, event)])
-
-
-PUSHES_AT_ONCE = 8  # each group_send holds one of the layer's pooled Redis connections while it runs
-_held: ContextVar[list | None] = ContextVar("chat_pushes_held", default=None)
-
-
-def push_many(events) -> None:
-    """Several (group, event) pushes, now, in one trip to the event loop (`send_pushes`); a channel layer that is down
-    is logged and nothing else: the database still has everything and clients resync from it. Inside `pushes_held`
-    they are kept for the caller to send instead."""
-    events = list(events)
-    held = _held.get()
-    if held is not None:
-        held.extend(events)
-        return
-    if not events or get_channel_layer() is None:
-        return
-    try:
-        async_to_sync(send_pushes)(events)
-    except Exception:  # a push is best effort; it must never undo or fail the write it reports
-        logger.warning("chat: %s pushes failed", len(events), exc_info=True)
-
-
-async def send_pushes(events) -> None:
-    """The pushes, in their order: in one round trip where the layer can (influmojo.channel_layer), else PUSHES_AT_ONCE
-    at a time, each one that fails logged while the others still go."""
-    layer = get_channel_layer()
-    if layer is None or not events:
-        return
-    if hasattr(layer, "group_send_many"):
-        try:
-            await layer.group_send_many(events)
-        except Exception:  # a push is best effort; it must never undo or fail the write it reports
-            logger.warning("chat: %s pushes failed", len(events), exc_info=True)
-        return
-    gate = asyncio.Semaphore(PUSHES_AT_ONCE)
-
-    async def send(group, event):
-        async with gate:
-            await layer.group_send(group, event)
-
-    results = await asyncio.gather(*(send(group, event) for group, event in events), return_exceptions=True)
-    for (group, _), result in zip(events, results):
-        if isinstance(result, Exception):
-            logger.warning("chat: push to %s failed", group, exc_info=result)
-
-
-@contextlib.contextmanager
-def pushes_held():
-    """The pushes that writes inside make (after their commits) are kept in the list this yields, not sent: a socket's
-    database work runs in a worker thread, which would otherwise wait for the event loop to send them; its consumer
-    sends them itself (`send_pushes`) once the work is back, after its own reply."""
-    held = []
-    token = _held.set(held)
-    try:
-        yield held
-    finally:
-        _held.reset(token)
 
 
 def push_unread(*, user_id: int, conversation_id: int) -> None:

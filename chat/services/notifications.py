@@ -27,8 +27,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.serializers.json import DjangoJSONEncoder
@@ -45,6 +43,7 @@ from ..models import Delivery, Device, Notification
 from ..push import PushMessage, PushResult, get_push_sender
 from ..selectors.notifications import notification_data, notification_get, notification_unread_count
 from .devices import device_deactivate
+from .live import push
 
 logger = logging.getLogger(__name__)
 
@@ -148,13 +147,7 @@ def _delivery(notification: Notification, channel: str, send: bool, reason: str)
 def _publish(user_id: int, message: dict) -> None:
     """One message to the user's notification sockets; a channel layer that is down loses only the live copy
     (the row is stored: the socket's client reads the list again when it reconnects)."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    try:
-        async_to_sync(layer.group_send)(group_name(user_id), message)
-    except Exception:
-        logger.warning("live notification to user %s not sent (channel layer)", user_id, exc_info=True)
+    push(group_name(user_id), message)
 
 
 def _publish_on_commit(user_id: int, message: dict) -> None:

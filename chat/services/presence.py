@@ -21,7 +21,8 @@ from accounts.models import User
 
 from ..models import Connection
 from ..selectors import conversations as selectors
-from .messages import chat_group, push
+from .live import push
+from .messages import chat_group
 
 
 def presence_push(*, user_id: int) -> None:

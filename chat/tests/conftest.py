@@ -23,6 +23,7 @@ from PIL import Image
 
 from accounts.tests.factories import BrandUserFactory, CreatorUserFactory
 from chat.services import conversations as conversation_services
+from chat.services import live
 from chat.services import messages as message_services
 from influmojo.permissions import Actor
 
@@ -79,7 +80,7 @@ class Pushes:
 @pytest.fixture
 def pushes(monkeypatch):
     recorder = Pushes()
-    monkeypatch.setattr(message_services, "get_channel_layer", lambda: recorder)
+    monkeypatch.setattr(live, "get_channel_layer", lambda: recorder)
     return recorder
 
 

@@ -11,6 +11,7 @@ from accounts.tests.factories import AgentFactory
 from chat.models import Connection, Message
 from chat.selectors import conversations as selectors
 from chat.services import conversations as services
+from chat.services import live
 from chat.services import messages as message_services
 from influmojo.errors import NotFound
 from influmojo.permissions import Actor
@@ -166,7 +167,7 @@ def test_held_pushes_wait_for_the_caller_and_go_in_their_order(conversation, bra
     from asgiref.sync import async_to_sync
 
     watching(conversation, brand, creator)
-    with message_services.pushes_held() as held:
+    with live.pushes_held() as held:
         with django_capture_on_commit_callbacks(execute=True):
             message = send(conversation, brand, "Held")
 
@@ -174,7 +175,7 @@ def test_held_pushes_wait_for_the_caller_and_go_in_their_order(conversation, bra
     assert held[0] == (f"chat.{conversation.pk}", {"type": "chat.message", "message": selectors.message_data(message)})
     assert sorted(group for group, _ in held[1:]) == sorted([f"notifications.{brand.pk}",
                                                              f"notifications.{creator.pk}"])
-    async_to_sync(message_services.send_pushes)(held)
+    async_to_sync(live.send_pushes)(held)
     assert pushes.events == held
     with django_capture_on_commit_callbacks(execute=True):
         send(conversation, brand, "Not held")
@@ -184,7 +185,7 @@ def test_held_pushes_wait_for_the_caller_and_go_in_their_order(conversation, bra
 def test_held_pushes_of_a_rolled_back_send_are_none(conversation, brand, pushes, django_capture_on_commit_callbacks):
     from django.db import transaction
 
-    with message_services.pushes_held() as held:
+    with live.pushes_held() as held:
         with django_capture_on_commit_callbacks(execute=True):
             with pytest.raises(RuntimeError), transaction.atomic():
                 send(conversation, brand, "Undone")
