@@ -117,6 +117,9 @@ def _clean_body(body) -> str:
     if len(body) > limit:
         message = f"A message has at most {limit} characters."
         raise ApplicationError(message, code="body_too_long", details={"body": [message]})
+    if "\x00" in body:  # PostgreSQL text cannot hold it: refused here, not a database error (a 500)
+        message = "A message cannot contain NUL characters."
+        raise ApplicationError(message, code="invalid_body", details={"body": [message]})
     return body
 
 

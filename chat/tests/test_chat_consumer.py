@@ -253,6 +253,7 @@ BAD_FRAMES = [
     ('{"type": "message.send", "body": 5}', "bad_frame"),
     ('{"type": "message.send", "body": "   "}', "message_empty"),
     ('{"type": "message.send", "body": "%s"}' % ("x" * 5001), "body_too_long"),
+    ('{"type": "message.send", "body": "a\\u0000b"}', "invalid_body"),
     ('{"type": "message.send", "body": "hi", "client_id": "%s"}' % ("c" * 65), "invalid_client_id"),
     ('{"type": "message.send", "body": "%s"}' % ("x" * 40_000), "frame_too_large"),
 ]

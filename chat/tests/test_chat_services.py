@@ -117,8 +117,9 @@ def test_someone_elses_conversation_is_not_found(conversation, outsider):
     assert not Message.objects.exists()
 
 
-@pytest.mark.parametrize(("body", "code"), [("   ", "message_empty"), ("x" * 5001, "body_too_long")])
-def test_an_empty_or_too_long_message_is_refused(conversation, brand, body, code):
+@pytest.mark.parametrize(("body", "code"), [("   ", "message_empty"), ("x" * 5001, "body_too_long"),
+                                            ("a\x00b", "invalid_body")])
+def test_an_empty_too_long_or_unstorable_message_is_refused(conversation, brand, body, code):
     with pytest.raises(ApplicationError) as refused:
         send(conversation, brand, body)
 
