@@ -51,23 +51,20 @@ def chat_group(conversation_id: int) -> str:
     return f"chat.{conversation_id}"
 
 
+def _badge_event(*, conversation_id: int, unread_here: int, unread_total: int) -> dict:
+    return {"type": "unread.changed", "kind": "chat", "conversation_id": conversation_id,
+            "conversation_unread_count": unread_here, "unread_count": unread_total}
+
+
 def push_unread(*, user_id: int, conversation_id: int) -> None:
     """The user's chat badges on their notification sockets: unread messages in this conversation
-    (`conversation_unread_count`) and in all of theirs (`unread_count`)."""
-    push_unread_many(user_ids=[user_id], conversation_id=conversation_id)
-
-
-def push_unread_many(*, user_ids, conversation_id: int) -> None:
-    """`push_unread` for several members: their badges in two queries, then one trip to the layer (a send tells
-    every member, so a 100-member conversation costs no more queries than a two-member one)."""
-    badges = selectors.unread_badges(conversation_id=conversation_id, user_ids=user_ids)
-    push_many((notifications_group(user_id), {
-        "type": "unread.changed",
-        "kind": "chat",
-        "conversation_id": conversation_id,
-        "conversation_unread_count": badges[user_id][0],
-        "unread_count": badges[user_id][1],
-    }) for user_id in user_ids if user_id in badges)
+    (`conversation_unread_count`) and in all of theirs (`unread_count`). (A send tells every member's badges from
+    selectors.message_audience instead, in the same query that finds who is watching.)"""
+    badges = selectors.unread_badges(conversation_id=conversation_id, user_ids=[user_id])
+    if user_id in badges:
+        here, total = badges[user_id]
+        push(notifications_group(user_id), _badge_event(conversation_id=conversation_id, unread_here=here,
+                                                         unread_total=total))
 
 
 # --- Writing --------------------------------------------------------------------------------------------------------
@@ -168,11 +165,6 @@ def _store(*, conversation: Conversation, sender, kind: str, body: str = "", dat
         for name, checked in attachments
     ])
     return selectors.message_written(message, attachments=rows)
-
-
-def _badge_event(*, conversation_id: int, unread_here: int, unread_total: int) -> dict:
-    return {"type": "unread.changed", "kind": "chat", "conversation_id": conversation_id,
-            "conversation_unread_count": unread_here, "unread_count": unread_total}
 
 
 def _published(message: Message, *, notify_members: bool) -> None:
