@@ -235,6 +235,21 @@ class Server:
         return [line for line in lines if "ERROR" in line or "Traceback" in line or "WARNING" in line]
 
 
+def processes_cpu(*names):
+    """CPU seconds so far of the processes whose command is one of `names` (PostgreSQL, Redis), the ones that have
+    ended included (their parent, the postmaster, has them as its children's time)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # the process ended meanwhile
+            continue
+        comm, rest = text[text.index("(") + 1: text.rindex(")")], text.rsplit(")", 1)[1].split()
+        if comm in names:
+            total += sum(int(v) for v in rest[11:15])  # utime, stime, cutime, cstime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def machine_cpu():
     """(busy, total) jiffies of the whole machine, for the share of both cores a phase used."""
     fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
@@ -292,13 +307,15 @@ class Round:
         return results
 
     def _cpu(self):
-        return self.server.cpu_seconds(), machine_cpu(), time.monotonic()
+        return (self.server.cpu_seconds(), processes_cpu("postgres"), processes_cpu("redis-server"), machine_cpu(),
+                time.monotonic())
 
     def _cpu_note(self, before, label, client_seconds=None):
-        server_s, (busy0, total0), t0 = before
-        server_now, (busy1, total1), t1 = self._cpu()
+        server_s, pg_s, redis_s, (busy0, total0), t0 = before
+        server_now, pg_now, redis_now, (busy1, total1), t1 = self._cpu()
         wall = t1 - t0
-        text = (f"{label}: server {100 * (server_now - server_s) / wall:.0f}% of a core, machine "
+        text = (f"{label}: server {100 * (server_now - server_s) / wall:.0f}% of a core, PostgreSQL "
+                f"{100 * (pg_now - pg_s) / wall:.0f}%, Redis {100 * (redis_now - redis_s) / wall:.0f}%, machine "
                 f"{100 * (busy1 - busy0) / max(1, total1 - total0):.0f}% of 2 cores")
         if client_seconds is not None:
             text += f", clients {100 * client_seconds / wall:.0f}% of a core (sum of {len(self.workers)})"
