@@ -18,6 +18,7 @@ from rest_framework.fields import DateTimeField
 
 from accounts.models import User
 from influmojo.errors import ApplicationError, NotFound
+from influmojo.prepared import prepared_cursor
 
 from ..models import Connection, Conversation, Message, Participant
 
@@ -222,13 +223,14 @@ class Audience:
 
 def message_audience(*, conversation_id: int) -> list[Audience]:
     """Every member of the conversation with their badges (what `unread_badges` says) and whether they have it open
-    (`users_watching`), in one query whatever their number (a send tells every member). Written out in SQL: it runs
-    after every message, and the ORM took longer to build it than PostgreSQL to answer it (bench/ws.py)."""
+    (`users_watching`), in one query whatever their number (a send tells every member). Written out in SQL and
+    prepared (influmojo.prepared): it runs after every message, and the ORM took longer to build it than PostgreSQL
+    to answer it, PostgreSQL longer to plan it than to run it (bench/ws.py)."""
     participant, message, live = (connection.ops.quote_name(model._meta.db_table)
                                   for model in (Participant, Message, Connection))
     unread = (f"FROM {participant} q INNER JOIN {message} m ON m.conversation_id = q.conversation_id"
               " AND m.id > q.last_read_message_id AND (m.sender_id IS NULL OR m.sender_id <> q.user_id)")
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(
             f"SELECT p.id, p.user_id,"
             f" (SELECT COUNT(*) {unread} WHERE q.id = p.id),"

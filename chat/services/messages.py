@@ -32,6 +32,7 @@ from accounts.models import User
 from influmojo import uploads
 from influmojo.errors import ApplicationError, NotFound, PermissionDenied
 from influmojo.permissions import Actor
+from influmojo.prepared import prepared_cursor
 
 from ..models import Conversation, Message, MessageAttachment, Participant
 from ..selectors import conversations as selectors
@@ -70,7 +71,8 @@ def push_unread(*, user_id: int, conversation_id: int) -> None:
 # --- Writing --------------------------------------------------------------------------------------------------------
 # The statements of a send are written out here rather than built by the ORM: building them cost ~4 ms of Python per
 # message (py-spy in bench/ws.py), more than PostgreSQL takes to run them. They are plain SQL that PostgreSQL and
-# SQLite (3.35+, RETURNING) both run; values go through the model fields' own conversions.
+# SQLite (3.35+, RETURNING) both run, prepared on PostgreSQL (influmojo.prepared); values go through the model fields'
+# own conversions.
 def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
@@ -97,7 +99,7 @@ def _locked_conversation(*, conversation_id: int, user_id: int | None, client_id
     """The conversation, locked until commit (ids in commit order), in one query that also learns whether `user_id`
     is a member (404 unless; None: the system, which writes in any conversation) and, for a `client_id`, the
     message that user already sent with it (`replayed_id`, else None)."""
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_lock_sql(connection.vendor), [user_id, user_id, client_id, conversation_id])
         row = cursor.fetchone()
     fields = Conversation._meta.concrete_fields
@@ -142,7 +144,7 @@ def _store(*, conversation: Conversation, sender, kind: str, body: str = "", dat
                       client_id=client_id, created_at=timezone.now())
     field = Message._meta.get_field
     created_at = field("created_at").get_db_prep_save(message.created_at, connection)
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {_table(Message)} (conversation_id, sender_id, kind, body, data, client_id, created_at)"
             " VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id",

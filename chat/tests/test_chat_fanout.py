@@ -120,6 +120,24 @@ def test_a_text_send_to_watching_members_is_seven_queries(conversation, brand, c
     assert len(queries.captured_queries) == 7
 
 
+@pytest.mark.postgres
+def test_on_postgresql_a_sends_statements_are_prepared_once_per_connection(conversation, brand, creator,
+                                                                         django_capture_on_commit_callbacks):
+    """influmojo.prepared: PostgreSQL plans the send's statements once per connection, not once per message."""
+    watching(conversation, brand, creator)
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(3):
+            send(conversation, brand if n % 2 else creator, f"Prepared {n}", client_id=f"prepared-{n}")
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    hot = ['INSERT INTO "chat_message"', 'UPDATE "chat_conversation"', 'UPDATE "chat_participant"', "FOR UPDATE OF c",
+           "SELECT p.id, p.user_id"]
+    assert all(sum(part in statement for statement in prepared) == 1 for part in hot), prepared
+    assert Message.objects.filter(body__startswith="Prepared").count() == 3
+
+
 def test_a_retried_text_send_and_a_non_member_get_the_same_answers_as_before(conversation, brand, outsider):
     first = send(conversation, brand, "Retry me", client_id="retry")
 
