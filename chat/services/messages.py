@@ -161,8 +161,8 @@ def _store(*, conversation: Conversation, sender, kind: str, body: str = "", dat
                 f"UPDATE {_table(Participant)} SET last_read_message_id = %s, last_read_at = %s"
                 " WHERE conversation_id = %s AND user_id = %s AND last_read_message_id < %s",
                 [message.pk, created_at, conversation.pk, sender.pk, message.pk])
-    rows = MessageAttachment.objects.bulk_create([
-        MessageAttachment(message=message, file=name, name=checked.name, size=checked.size,
+    rows = MessageAttachment.objects.bulk_create([  # by id: rows holding the message would close a reference cycle
+        MessageAttachment(message_id=message.pk, file=name, name=checked.name, size=checked.size,
                           content_type=checked.content_type, width=checked.width, height=checked.height)
         for name, checked in attachments
     ])

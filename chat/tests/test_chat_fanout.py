@@ -138,6 +138,30 @@ def test_on_postgresql_a_sends_statements_are_prepared_once_per_connection(conve
     assert Message.objects.filter(body__startswith="Prepared").count() == 3
 
 
+@pytest.mark.django_db(transaction=True)  # committed for real: the on-commit pushes run and are let go, as in production
+@pytest.mark.parametrize("with_file", [False, True])
+def test_a_sent_message_is_freed_when_done_not_left_to_the_garbage_collector(conversation, brand, creator, with_file):
+    """A send's objects form no reference cycle, so reference counting frees them: in a server holding thousands of
+    sockets every message left to the collector made its pauses longer (message_written)."""
+    import gc
+    import weakref
+
+    watching(conversation, brand, creator)
+    files = [png()] if with_file else []
+    gc.collect()
+    gc.disable()
+    try:
+        with live.pushes_held():
+            message = message_services.message_send(conversation_id=conversation.pk, actor=Actor.of(brand),
+                                                    body="Freed when done", files=files)
+        assert selectors.message_data(message)["body"] == "Freed when done"
+        freed = weakref.ref(message)
+        del message
+        assert freed() is None
+    finally:
+        gc.enable()
+
+
 def test_a_retried_text_send_and_a_non_member_get_the_same_answers_as_before(conversation, brand, outsider):
     first = send(conversation, brand, "Retry me", client_id="retry")
 
