@@ -44,4 +44,7 @@ host = os.environ.get('DJANGO_ALLOWED_HOSTS', '').split(',')[0].strip().lstrip('
 urllib.request.urlopen(urllib.request.Request('http://127.0.0.1:8000/healthz', \
 headers={'Host': host, 'X-Forwarded-Proto': 'https'}), timeout=4)"
 
-CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "influmojo.asgi:application"]
+# daphne pings a websocket that sent nothing for --ping-interval seconds and closes it if no pong comes within
+# --ping-timeout. The pages ping every 25 s (static/js/chat.js, notifications.js), so live sockets are never pinged
+# by daphne: at the default 20 s it pinged every socket, in bursts every 2 s that held a 5,000-socket loop 30-70 ms.
+CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "--ping-interval", "40", "--ping-timeout", "30", "influmojo.asgi:application"]

@@ -28,8 +28,10 @@ Memory per socket: the server's RSS after all sockets are open minus before (aft
 """
 
 import argparse
+import json
 import multiprocessing
 import os
+import re
 import resource
 import secrets
 import signal
@@ -198,7 +200,7 @@ class Server:
         self.log_file = open(log_path, "w")
         self.process = subprocess.Popen(
             [str(ROOT / ".venv/bin/daphne"), "-e", f"tcp:port={self.port}:interface=127.0.0.1:backlog=4096",
-             "-v", "0", "--websocket_connect_timeout", "120", "influmojo.asgi:application"],
+             "-v", "0", "--websocket_connect_timeout", "120", *production_daphne_options(), "influmojo.asgi:application"],
             cwd=ROOT, stdout=self.log_file, stderr=subprocess.STDOUT, env=os.environ.copy())
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -233,6 +235,18 @@ class Server:
     def problems(self):
         lines = Path(self.log_path).read_text().splitlines()
         return [line for line in lines if "ERROR" in line or "Traceback" in line or "WARNING" in line]
+
+
+def production_daphne_options() -> list[str]:
+    """The options of the Dockerfile's daphne CMD but where it listens (-b, -p) and the application."""
+    text = (ROOT / "Dockerfile").read_text()
+    command = json.loads(re.search(r"^CMD (\[.*\])$", text, re.MULTILINE).group(1))
+    options, args = [], iter(command[1:-1])
+    for arg in args:
+        value = next(args)
+        if arg not in ("-b", "-p"):
+            options += [arg, value]
+    return options
 
 
 def processes_cpu(*names):
@@ -538,7 +552,7 @@ def main():
     parser.add_argument("--step-duration", type=float, default=15)
     parser.add_argument("--workers", type=int, default=2, help="client processes")
     parser.add_argument("--connect-concurrency", type=int, default=100)
-    parser.add_argument("--ping-interval", type=float, default=30)
+    parser.add_argument("--ping-interval", type=float, default=25, help="seconds between a socket's pings (the pages: 25)")
     parser.add_argument("--log-dir", default=os.environ.get("BENCH_DIR", "/tmp"))
     options = parser.parse_args()
 

@@ -1,6 +1,7 @@
 """The image's collectstatic step runs the production settings (DEBUG off) with throwaway values: each setting
 that production requires must get one there, or `docker build` fails at that step."""
 
+import json
 import os
 import re
 import subprocess
@@ -31,3 +32,15 @@ def test_the_image_build_step_can_collect_static_files():
     )
 
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_daphne_never_pings_a_socket_whose_page_pings_it():
+    """daphne pings a socket silent for --ping-interval seconds: longer than the pages' own ping, so only dead or
+    silent sockets get its pings (every socket, in bursts, at its default of 20 s)."""
+    text = (ROOT / "Dockerfile").read_text()
+    (command,) = re.findall(r"^CMD (\[.*\])$", text, re.MULTILINE)
+    args = json.loads(command)
+    interval = float(args[args.index("--ping-interval") + 1])
+    for page in ("chat.js", "notifications.js"):
+        page_ping_ms = int(re.search(r"const PING_MS = (\d+);", (ROOT / "static/js" / page).read_text()).group(1))
+        assert interval >= page_ping_ms / 1000 + 10, page  # room for a late timer
