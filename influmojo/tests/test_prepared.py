@@ -23,7 +23,10 @@ def test_a_statement_answers_and_is_counted_like_any_other():
 
 
 @pytest.mark.postgres
-def test_on_postgresql_it_is_prepared_on_its_first_run_and_reused():
+def test_on_postgresql_it_is_prepared_on_its_second_run_and_reused():
+    with prepared_cursor() as cursor:
+        cursor.execute("SELECT %s::int * 7", [0])
+    assert _prepared_statements("SELECT $1::int * 7") == 0  # once only: a connection used once prepares nothing
     for n in range(3):
         with prepared_cursor() as cursor:
             cursor.execute("SELECT %s::int * 7", [n])
@@ -33,7 +36,7 @@ def test_on_postgresql_it_is_prepared_on_its_first_run_and_reused():
 
 @pytest.mark.postgres
 def test_django_cursors_still_bind_on_the_client_and_prepare_nothing():
-    with prepared_cursor() as cursor:  # sets the connection's threshold to 0: client cursors must still not prepare
+    with prepared_cursor() as cursor:  # sets the connection's threshold to 1: client cursors must still not prepare
         cursor.execute("SELECT 1")
     for n in range(6):
         with connection.cursor() as cursor:
