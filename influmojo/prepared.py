@@ -16,6 +16,11 @@ from django.db.backends.postgresql.base import CursorDebugWrapper, ServerBinding
 from django.db.backends.utils import CursorWrapper
 
 
+def table(model) -> str:
+    """The model's table name, quoted for the database, for statements written out in SQL."""
+    return connection.ops.quote_name(model._meta.db_table)
+
+
 def prepared_cursor():
     """A cursor for fixed statements with a few parameters (Django's wrapper: logged, counted, its errors Django's):
     on PostgreSQL its parameters are bound by the server and each statement is prepared on its second run on this

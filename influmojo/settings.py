@@ -107,9 +107,9 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     # channels_redis's pub/sub layer (with influmojo.channel_layer's batched group sends): a group_send is one PUBLISH
-    # whatever the group's size, and each process reads what its sockets' groups get on one subscribed connection. The older list-based layer (channels_redis.core)
-    # took four round trips per group_send and one blocking pop per delivered event; at 1,000 sockets it delivered a
-    # third of the messages per second (bench/README.md). Nothing is kept for a process that is gone: the database
+    # whatever the group's size, and each process reads what its sockets' groups get on one subscribed connection.
+    # The older list-based layer (channels_redis.core) took four round trips per group_send and one blocking pop per
+    # delivered event; at 1,000 sockets it delivered a third of the messages per second (bench/README.md). Nothing is kept for a process that is gone: the database
     # is the source of truth, and clients resync (`?after=`).
     CHANNEL_LAYERS = {
         "default": {"BACKEND": "influmojo.channel_layer.PubSubChannelLayer",

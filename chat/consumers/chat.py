@@ -216,8 +216,7 @@ class ChatConsumer(SocketDbConsumer):
         if up_to is None:
             return await self._error("bad_frame", "up_to: a message id.")
         await self._check_member()
-        await live.send_pushes(await _read(conversation_id=self.conversation_id, user=self.user,
-                                                       up_to=up_to))
+        await live.send_pushes(await _read(conversation_id=self.conversation_id, user=self.user, up_to=up_to))
 
     async def on_resync(self, content):
         after = _message_id(content.get("after"))

@@ -25,7 +25,6 @@ database is the truth: a client that reconnects reads the list again (GET /api/v
 import json
 import logging
 
-
 from influmojo.socket_db import SocketDbConsumer, socket_db_work
 
 from .. import heartbeats

@@ -18,7 +18,7 @@ from rest_framework.fields import DateTimeField
 
 from accounts.models import User
 from influmojo.errors import ApplicationError, NotFound
-from influmojo.prepared import prepared_cursor
+from influmojo.prepared import prepared_cursor, table
 
 from ..models import Connection, Conversation, Message, MessageAttachment, Participant
 
@@ -226,8 +226,7 @@ def message_audience(*, conversation_id: int) -> list[Audience]:
     (`users_watching`), in one query whatever their number (a send tells every member). Written out in SQL and
     prepared (influmojo.prepared): it runs after every message, and the ORM took longer to build it than PostgreSQL
     to answer it, PostgreSQL longer to plan it than to run it (bench/ws.py)."""
-    participant, message, live = (connection.ops.quote_name(model._meta.db_table)
-                                  for model in (Participant, Message, Connection))
+    participant, message, live = table(Participant), table(Message), table(Connection)
     unread = (f"FROM {participant} q INNER JOIN {message} m ON m.conversation_id = q.conversation_id"
               " AND m.id > q.last_read_message_id AND (m.sender_id IS NULL OR m.sender_id <> q.user_id)")
     with prepared_cursor() as cursor:

@@ -32,7 +32,7 @@ from accounts.models import User
 from influmojo import uploads
 from influmojo.errors import ApplicationError, NotFound, PermissionDenied
 from influmojo.permissions import Actor
-from influmojo.prepared import prepared_cursor
+from influmojo.prepared import prepared_cursor, table
 
 from ..models import Conversation, Message, MessageAttachment, Participant
 from ..selectors import conversations as selectors
@@ -73,10 +73,6 @@ def push_unread(*, user_id: int, conversation_id: int) -> None:
 # message (py-spy in bench/ws.py), more than PostgreSQL takes to run them. They are plain SQL that PostgreSQL and
 # SQLite (3.35+, RETURNING) both run, prepared on PostgreSQL (influmojo.prepared); values go through the model fields'
 # own conversions.
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
 @functools.cache
 def _lock_sql(vendor: str) -> str:
     """The conversation locked (its columns, as `Conversation.from_db` takes them), the user's role in it (the rule of
@@ -87,11 +83,11 @@ def _lock_sql(vendor: str) -> str:
             else "FOR UPDATE" if connection.features.has_select_for_update else "")
     return (
         f"SELECT {columns},"
-        f" (SELECT p.role FROM {_table(Participant)} p INNER JOIN {_table(User)} u ON u.id = p.user_id"
+        f" (SELECT p.role FROM {table(Participant)} p INNER JOIN {table(User)} u ON u.id = p.user_id"
         f"  WHERE p.conversation_id = c.id AND p.user_id = %s AND u.is_active LIMIT 1),"
-        f" (SELECT m.id FROM {_table(Message)} m"
+        f" (SELECT m.id FROM {table(Message)} m"
         f"  WHERE m.conversation_id = c.id AND m.sender_id = %s AND m.client_id = %s AND m.client_id <> '' LIMIT 1)"
-        f" FROM {_table(Conversation)} c WHERE c.id = %s {lock}"
+        f" FROM {table(Conversation)} c WHERE c.id = %s {lock}"
     )
 
 
@@ -146,19 +142,19 @@ def _store(*, conversation: Conversation, sender, kind: str, body: str = "", dat
     created_at = field("created_at").get_db_prep_save(message.created_at, connection)
     with prepared_cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {_table(Message)} (conversation_id, sender_id, kind, body, data, client_id, created_at)"
+            f"INSERT INTO {table(Message)} (conversation_id, sender_id, kind, body, data, client_id, created_at)"
             " VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id",
             [conversation.pk, message.sender_id, kind, body, field("data").get_db_prep_save(message.data, connection),
              client_id, created_at])
         message.pk = cursor.fetchone()[0]
         message._state.adding, message._state.db = False, connection.alias
         cursor.execute(
-            f"UPDATE {_table(Conversation)} SET last_message_id = %s, last_message_at = %s"
+            f"UPDATE {table(Conversation)} SET last_message_id = %s, last_message_at = %s"
             " WHERE id = %s AND (last_message_id IS NULL OR last_message_id < %s)",
             [message.pk, created_at, conversation.pk, message.pk])
         if sender is not None:
             cursor.execute(
-                f"UPDATE {_table(Participant)} SET last_read_message_id = %s, last_read_at = %s"
+                f"UPDATE {table(Participant)} SET last_read_message_id = %s, last_read_at = %s"
                 " WHERE conversation_id = %s AND user_id = %s AND last_read_message_id < %s",
                 [message.pk, created_at, conversation.pk, sender.pk, message.pk])
     rows = MessageAttachment.objects.bulk_create([  # by id: rows holding the message would close a reference cycle
