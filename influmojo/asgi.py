@@ -1,6 +1,8 @@
 import gc
 import os
+import sys
 
+from django.conf import settings
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "influmojo.settings")
@@ -25,3 +27,7 @@ application = ProtocolTypeRouter(
 # is collected after 50,000 new objects instead of 700, so full collections come seldom (cycles are still freed).
 gc.freeze()
 gc.set_threshold(50_000, 20, 100)
+
+# The sockets' database work runs in threads (influmojo.socket_db) that give the GIL up at every round trip to
+# PostgreSQL; with the event loop busy, each waited Python's 5 ms switch interval to get it back (settings).
+sys.setswitchinterval(settings.SOCKET_SWITCH_INTERVAL_MS / 1000)

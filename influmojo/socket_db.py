@@ -21,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from channels.db import DatabaseSyncToAsync, database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.consumer import get_handler_name
+from channels.exceptions import StopConsumer
 from django.conf import settings
 
 _pools: dict[int, ThreadPoolExecutor] = {}  # by size (tests change SOCKET_DB_THREADS)
@@ -58,6 +59,7 @@ class SocketDbConsumer(AsyncJsonWebsocketConsumer):
     held every delivery up (bench/ws.py: past ~150 messages/s deliveries queued with the server at 60 % of a core;
     py-spy found the event loop waiting in `aclose_old_connections`). Here nothing else runs on that thread's
     connections, and `socket_db_work` closes stale connections around each piece of work in the thread that does it.
+    The same hop at the end of channels' `websocket_disconnect` is left out too.
     """
 
     async def dispatch(self, message):
@@ -65,3 +67,9 @@ class SocketDbConsumer(AsyncJsonWebsocketConsumer):
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
+
+    async def websocket_disconnect(self, message):
+        for group in self.groups:
+            await self.channel_layer.group_discard(group, self.channel_name)
+        await self.disconnect(message["code"])
+        raise StopConsumer()

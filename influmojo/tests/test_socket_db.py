@@ -94,7 +94,8 @@ async def test_a_socket_db_consumer_handles_events_without_channels_hop_to_its_s
     async def hop():
         hops.append(1)
 
-    monkeypatch.setattr("channels.consumer.aclose_old_connections", hop)
+    monkeypatch.setattr("channels.consumer.aclose_old_connections", hop)  # before every event
+    monkeypatch.setattr("channels.generic.websocket.aclose_old_connections", hop)  # and after the disconnect
     await _echo_through(AsyncJsonWebsocketConsumer)
     assert hops  # channels' own consumer hops for every event (connect, frame, disconnect)
     hops.clear()
