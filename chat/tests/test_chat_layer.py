@@ -52,6 +52,105 @@ async def test_a_batch_of_group_sends_reaches_each_group_in_order_in_one_round_t
         await layer.flush()
 
 
+def pipelines_held(monkeypatch, shard):
+    """Every pipeline the shard's client makes waits at `execute` until the returned event is set; the list collects
+    each pipeline's PUBLISHed channels."""
+    release, executed = asyncio.Event(), []
+    make_pipeline = shard._redis.pipeline
+
+    def held_pipeline(*args, **kwargs):
+        pipeline = make_pipeline(*args, **kwargs)
+        execute = pipeline.execute
+
+        async def execute_when_released(*a, **k):
+            executed.append([command[0][1] for command in pipeline.command_stack])
+            await release.wait()
+            return await execute(*a, **k)
+
+        pipeline.execute = execute_when_released
+        return pipeline
+
+    monkeypatch.setattr(shard._redis, "pipeline", held_pipeline)
+    return release, executed
+
+
+async def test_batches_sent_while_one_is_on_its_way_share_the_next_round_trip(monkeypatch):
+    layer = new_layer()
+    name = await layer.new_channel()
+    try:
+        await layer.group_add("busy", name)
+        shard = layer._get_layer()._shards[0]
+        shard._ensure_redis()
+        release, executed = pipelines_held(monkeypatch, shard)
+        first = asyncio.ensure_future(layer.group_send_many([("busy", {"type": "a"})]))
+        await asyncio.sleep(0.05)  # "a" is on its way
+        later = [asyncio.ensure_future(layer.group_send_many([("busy", {"type": kind})])) for kind in "bcd"]
+        await asyncio.sleep(0.05)
+        assert len(executed) == 1 and not any(task.done() for task in [first, *later])
+
+        release.set()
+        await asyncio.wait_for(asyncio.gather(first, *later), 3)
+
+        assert [len(channels) for channels in executed] == [1, 3]  # b, c and d in one pipeline
+        assert [(await received(layer, name))["type"] for _ in range(4)] == ["a", "b", "c", "d"]
+    finally:
+        await layer.flush()
+
+
+async def test_a_failed_round_trip_fails_its_own_batch_and_the_next_one_is_sent(monkeypatch):
+    layer = new_layer()
+    name = await layer.new_channel()
+    try:
+        await layer.group_add("flaky", name)
+        shard = layer._get_layer()._shards[0]
+        shard._ensure_redis()
+        make_pipeline, made = shard._redis.pipeline, []
+
+        def failing_once(*args, **kwargs):
+            pipeline = make_pipeline(*args, **kwargs)
+            made.append(pipeline)
+            if len(made) == 1:
+                async def refused(*a, **k):
+                    await asyncio.sleep(0.05)
+                    raise ConnectionError("Redis went away")
+                pipeline.execute = refused
+            return pipeline
+
+        monkeypatch.setattr(shard._redis, "pipeline", failing_once)
+        lost = asyncio.ensure_future(layer.group_send_many([("flaky", {"type": "lost"})]))
+        await asyncio.sleep(0.01)
+        sent = asyncio.ensure_future(layer.group_send_many([("flaky", {"type": "sent"})]))
+
+        with pytest.raises(ConnectionError):
+            await lost
+        await asyncio.wait_for(sent, 3)
+        assert (await received(layer, name))["type"] == "sent"
+    finally:
+        await layer.flush()
+
+
+async def test_a_caller_that_gives_up_leaves_the_others_batch_alone(monkeypatch):
+    layer = new_layer()
+    name = await layer.new_channel()
+    try:
+        await layer.group_add("patient", name)
+        shard = layer._get_layer()._shards[0]
+        shard._ensure_redis()
+        release, _ = pipelines_held(monkeypatch, shard)
+        asyncio.ensure_future(layer.group_send_many([("patient", {"type": "first"})]))
+        await asyncio.sleep(0.05)
+        impatient = asyncio.ensure_future(layer.group_send_many([("patient", {"type": "second"})]))
+        patient = asyncio.ensure_future(layer.group_send_many([("patient", {"type": "third"})]))
+        await asyncio.sleep(0.01)
+        impatient.cancel()  # its socket closed, say: what it queued still goes out with the rest
+        release.set()
+        await asyncio.wait_for(patient, 3)
+
+        assert [(await received(layer, name))["type"] for _ in range(3)] == ["first", "second", "third"]
+    finally:
+        await layer.flush()
+
+
 async def test_a_batch_to_a_layer_that_cannot_reach_redis_raises():
     layer = type(new_layer())(hosts=[{"address": "redis://127.0.0.1:9/0", "socket_connect_timeout": 1}])
 
