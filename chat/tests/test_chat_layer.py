@@ -29,6 +29,20 @@ async def test_the_layer_is_the_pub_sub_one():
     assert isinstance(new_layer(), RedisPubSubChannelLayer)
 
 
+async def test_the_layer_reads_redis_replies_with_hiredis():
+    layer = new_layer()
+    try:
+        shard = layer._get_layer()._shards[0]
+        shard._ensure_redis()
+        connection = await shard._redis.connection_pool.get_connection()
+        try:  # the C parser: each publish's answer and each message heard costs ~30 us less than redis-py's own
+            assert type(connection._parser).__name__ == "_AsyncHiredisParser"
+        finally:
+            await shard._redis.connection_pool.release(connection)
+    finally:
+        await layer.flush()
+
+
 async def test_a_batch_of_group_sends_reaches_each_group_in_order_in_one_round_trip(monkeypatch):
     layer = new_layer()
     one, two, elsewhere = await layer.new_channel(), await layer.new_channel(), await layer.new_channel()
