@@ -32,27 +32,33 @@ class _Publisher:
         await answered
 
     async def _send_waiting(self) -> None:
+        batch = []
         try:
             while self.waiting:
                 batch, self.waiting = self.waiting, []
+                error = None
                 try:
-                    async with self.shard._lock:  # the lock the layer's own publish and subscribe take
-                        self.shard._ensure_redis()
-                        pipeline = self.shard._redis.pipeline(transaction=False)
-                        for published, _ in batch:
-                            for channel, data in published:
-                                pipeline.publish(channel, data)
-                        await pipeline.execute()
-                except Exception as error:
-                    for _, answered in batch:
-                        if not answered.done():
-                            answered.set_exception(error)
-                else:
-                    for _, answered in batch:
-                        if not answered.done():
-                            answered.set_result(None)
-        finally:
+                    await self._send(batch)
+                except Exception as failed:
+                    error = failed
+                for _, answered in batch:
+                    if not answered.done():
+                        answered.set_result(None) if error is None else answered.set_exception(error)
+                batch = []
+        finally:  # cancelled (its event loop closing, say): no caller is left waiting for ever
             self.task = None
+            for _, answered in batch + self.waiting:
+                answered.cancel()
+            self.waiting = []
+
+    async def _send(self, batch) -> None:
+        async with self.shard._lock:  # the lock the layer's own publish and subscribe take
+            self.shard._ensure_redis()
+            pipeline = self.shard._redis.pipeline(transaction=False)
+            for published, _ in batch:
+                for channel, data in published:
+                    pipeline.publish(channel, data)
+            await pipeline.execute()
 
 
 class PubSubChannelLayer(RedisPubSubChannelLayer):

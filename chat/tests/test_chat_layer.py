@@ -2,6 +2,7 @@
 nothing in Redis, so what matters is that a subscriber idle for long, or cut off by Redis, still hears its groups."""
 
 import asyncio
+import contextlib
 import os
 import uuid
 
@@ -19,6 +20,20 @@ def new_layer():
     return import_string(config["BACKEND"])(**{**config["CONFIG"], "prefix": f"test-{uuid.uuid4().hex}"})
 
 
+@contextlib.asynccontextmanager
+async def listening(group: str):
+    """A fresh layer, a channel of it in `group`, and the layer's one shard with its Redis client made."""
+    layer = new_layer()
+    name = await layer.new_channel()
+    try:
+        await layer.group_add(group, name)
+        shard = layer._get_layer()._shards[0]
+        shard._ensure_redis()
+        yield layer, name, shard
+    finally:
+        await layer.flush()
+
+
 async def received(layer, channel, timeout=3.0) -> dict:
     return await asyncio.wait_for(layer.receive(channel), timeout)
 
@@ -30,17 +45,12 @@ async def test_the_layer_is_the_pub_sub_one():
 
 
 async def test_the_layer_reads_redis_replies_with_hiredis():
-    layer = new_layer()
-    try:
-        shard = layer._get_layer()._shards[0]
-        shard._ensure_redis()
+    async with listening("parsed") as (_, _, shard):
         connection = await shard._redis.connection_pool.get_connection()
         try:  # the C parser: each publish's answer and each message heard costs ~30 us less than redis-py's own
             assert type(connection._parser).__name__ == "_AsyncHiredisParser"
         finally:
             await shard._redis.connection_pool.release(connection)
-    finally:
-        await layer.flush()
 
 
 async def test_a_batch_of_group_sends_reaches_each_group_in_order_in_one_round_trip(monkeypatch):
@@ -89,12 +99,7 @@ def pipelines_held(monkeypatch, shard):
 
 
 async def test_batches_sent_while_one_is_on_its_way_share_the_next_round_trip(monkeypatch):
-    layer = new_layer()
-    name = await layer.new_channel()
-    try:
-        await layer.group_add("busy", name)
-        shard = layer._get_layer()._shards[0]
-        shard._ensure_redis()
+    async with listening("busy") as (layer, name, shard):
         release, executed = pipelines_held(monkeypatch, shard)
         first = asyncio.ensure_future(layer.group_send_many([("busy", {"type": "a"})]))
         await asyncio.sleep(0.05)  # "a" is on its way
@@ -107,17 +112,10 @@ async def test_batches_sent_while_one_is_on_its_way_share_the_next_round_trip(mo
 
         assert [len(channels) for channels in executed] == [1, 3]  # b, c and d in one pipeline
         assert [(await received(layer, name))["type"] for _ in range(4)] == ["a", "b", "c", "d"]
-    finally:
-        await layer.flush()
 
 
 async def test_a_failed_round_trip_fails_its_own_batch_and_the_next_one_is_sent(monkeypatch):
-    layer = new_layer()
-    name = await layer.new_channel()
-    try:
-        await layer.group_add("flaky", name)
-        shard = layer._get_layer()._shards[0]
-        shard._ensure_redis()
+    async with listening("flaky") as (layer, name, shard):
         make_pipeline, made = shard._redis.pipeline, []
 
         def failing_once(*args, **kwargs):
@@ -139,17 +137,10 @@ async def test_a_failed_round_trip_fails_its_own_batch_and_the_next_one_is_sent(
             await lost
         await asyncio.wait_for(sent, 3)
         assert (await received(layer, name))["type"] == "sent"
-    finally:
-        await layer.flush()
 
 
 async def test_a_caller_that_gives_up_leaves_the_others_batch_alone(monkeypatch):
-    layer = new_layer()
-    name = await layer.new_channel()
-    try:
-        await layer.group_add("patient", name)
-        shard = layer._get_layer()._shards[0]
-        shard._ensure_redis()
+    async with listening("patient") as (layer, name, shard):
         release, _ = pipelines_held(monkeypatch, shard)
         asyncio.ensure_future(layer.group_send_many([("patient", {"type": "first"})]))
         await asyncio.sleep(0.05)
@@ -161,8 +152,21 @@ async def test_a_caller_that_gives_up_leaves_the_others_batch_alone(monkeypatch)
         await asyncio.wait_for(patient, 3)
 
         assert [(await received(layer, name))["type"] for _ in range(3)] == ["first", "second", "third"]
-    finally:
-        await layer.flush()
+
+
+async def test_callers_are_not_left_waiting_when_the_publishing_is_cancelled(monkeypatch):
+    async with listening("closing") as (layer, _, shard):
+        pipelines_held(monkeypatch, shard)  # never released
+        on_its_way = asyncio.ensure_future(layer.group_send_many([("closing", {"type": "a"})]))
+        await asyncio.sleep(0.05)
+        waiting = asyncio.ensure_future(layer.group_send_many([("closing", {"type": "b"})]))
+        await asyncio.sleep(0.01)
+
+        layer._publishers[shard].task.cancel()  # what closing the event loop does to it
+
+        for caller in (on_its_way, waiting):
+            with pytest.raises(asyncio.CancelledError):
+                await asyncio.wait_for(caller, 3)
 
 
 async def test_a_batch_to_a_layer_that_cannot_reach_redis_raises():
