@@ -103,7 +103,8 @@ SOCKET_DB_THREADS = 1 if _ON_SQLITE else env.int("SOCKET_DB_THREADS", default=4)
 # How long (ms) a thread that wants the GIL waits before it asks the running one to let go (Python's default: 5). In
 # an ASGI process the worker threads above release the GIL at every round trip to PostgreSQL and wait that long to
 # get it back from a busy event loop: at 200 messages/s a send (7 round trips) took 5-13 ms in its thread, 3-4 ms
-# at 0.5 (bench/README.md, "Websocket benchmark"). Set by influmojo.asgi, so only ASGI processes have it.
+# at 0.5 (bench/README.md, "Websocket benchmark", which also has what pages pay for it: a little of their tail).
+# Set by influmojo.asgi, so only ASGI processes have it.
 SOCKET_SWITCH_INTERVAL_MS = env.float("SOCKET_SWITCH_INTERVAL_MS", default=0.5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
