@@ -25,6 +25,9 @@ its own tag in the message bodies (late frames of one phase never count in the n
   sustained   --rate messages/s for --duration s, --fanout-rate of them in the 100-member conversation: delivery
               and fan-out under that load (the targets are judged here)
 Memory per socket: the server's RSS after all sockets are open minus before (after a short warm-up), / sockets.
+--servers N starts N daphne processes instead and spreads each worker's sockets over them in turn (so the two
+members of a conversation are on different processes and their messages cross through Redis): the "one process
+per core" deployment; CPU and memory are then the processes' sum.
 """
 
 import argparse
@@ -237,6 +240,30 @@ class Server:
         return [line for line in lines if "ERROR" in line or "Traceback" in line or "WARNING" in line]
 
 
+class Servers:
+    """--servers daphne processes, read as one: their ports, and their memory and CPU summed."""
+
+    def __init__(self, servers):
+        self.servers = servers
+        self.ports = [server.port for server in servers]
+
+    def rss_mb(self):
+        return sum(server.rss_mb() for server in self.servers)
+
+    def cpu_seconds(self):
+        return sum(server.cpu_seconds() for server in self.servers)
+
+    def stop(self):
+        for server in self.servers:
+            server.stop()
+
+    def problems(self):
+        return [line for server in self.servers for line in server.problems()]
+
+    def describe(self):
+        return ", ".join(f"pid {server.process.pid} on 127.0.0.1:{server.port}" for server in self.servers)
+
+
 def production_daphne_options() -> list[str]:
     """The options of the Dockerfile's daphne CMD but where it listens (-b, -p) and the application."""
     text = (ROOT / "Dockerfile").read_text()
@@ -281,7 +308,7 @@ class Round:
         self.rows = []
         self.notes = []
 
-    def _workers_start(self, tokens, port):
+    def _workers_start(self, tokens):
         from bench import ws_client
 
         context = multiprocessing.get_context("spawn")
@@ -293,7 +320,7 @@ class Round:
         self.workers = []
         for k in range(count):
             parent, child = context.Pipe()
-            spec = {"url": f"ws://127.0.0.1:{port}", "origin": f"http://127.0.0.1:{port}", "worker": k,
+            spec = {"urls": [f"ws://127.0.0.1:{port}" for port in self.server.ports], "worker": k,
                     "workers": count, "sockets": shares[k], "run_id": f"{secrets.token_hex(4)}.{self.sockets}"}
             process = context.Process(target=ws_client.run, args=(child, spec), daemon=True)
             process.start()
@@ -328,7 +355,8 @@ class Round:
         server_s, pg_s, redis_s, (busy0, total0), t0 = before
         server_now, pg_now, redis_now, (busy1, total1), t1 = self._cpu()
         wall = t1 - t0
-        text = (f"{label}: server {100 * (server_now - server_s) / wall:.0f}% of a core, PostgreSQL "
+        servers = "server" if self.options.servers == 1 else f"{self.options.servers} servers (summed)"
+        text = (f"{label}: {servers} {100 * (server_now - server_s) / wall:.0f}% of a core, PostgreSQL "
                 f"{100 * (pg_now - pg_s) / wall:.0f}%, Redis {100 * (redis_now - redis_s) / wall:.0f}%, machine "
                 f"{100 * (busy1 - busy0) / max(1, total1 - total0):.0f}% of 2 cores")
         if client_seconds is not None:
@@ -340,11 +368,13 @@ class Round:
         log(f"\n=== {self.sockets:,} sockets ({len(self.pairs):,} two-member conversations + {FANOUT_MEMBERS} in the "
             f"fan-out conversation), {options.workers} client processes; load {load()}")
         reset_presence()
-        self.server = Server(Path(options.log_dir) / f"daphne-{self.sockets}.log")
-        log(f"daphne pid {self.server.process.pid} on 127.0.0.1:{self.server.port}; RSS {self.server.rss_mb():.0f} MB")
+        suffixes = [""] if options.servers == 1 else [f"-{k}" for k in range(options.servers)]
+        self.server = Servers([Server(Path(options.log_dir) / f"daphne-{self.sockets}{suffix}.log")
+                               for suffix in suffixes])
+        log(f"daphne {self.server.describe()}; RSS {self.server.rss_mb():.0f} MB")
         try:
             self._warm_server(tokens)
-            self._workers_start(tokens, self.server.port)
+            self._workers_start(tokens)
             self._measure()
         finally:
             try:
@@ -368,9 +398,10 @@ class Round:
         from websockets.asyncio.client import connect
 
         async def warm():
-            url = f"ws://127.0.0.1:{self.server.port}"
-            socks = [await connect(f"{url}/ws/chat/{cid}/?token={tokens[uid]}", origin=f"http://127.0.0.1:"
-                                   f"{self.server.port}", compression=None) for uid, cid, _ in self.spare]
+            ports = self.server.ports  # with several servers the spare pair's two sockets are on two of them
+            socks = [await connect(f"ws://127.0.0.1:{ports[k % len(ports)]}/ws/chat/{cid}/?token={tokens[uid]}",
+                                   origin=f"http://127.0.0.1:{ports[k % len(ports)]}", compression=None)
+                     for k, (uid, cid, _) in enumerate(self.spare)]
             for i in range(20):
                 await socks[i % 2].send(f'{{"type": "message.send", "body": "warm {i}", "client_id": "w{time.time_ns()}"}}')
                 while True:
@@ -511,7 +542,7 @@ class Round:
         return f"{missing:,} of {sent:,} not delivered within the phase" if missing > 0 else ""
 
 
-def report(rounds, started):
+def report(rounds, started, servers=1):
     log("\n" + "=" * 100)
     log("Results (ms unless said; targets: 5,000 sockets in one process, delivery p95 <= 20 ms, fan-out p95 <= 60 ms "
         "at 500 messages/s)")
@@ -523,7 +554,7 @@ def report(rounds, started):
             numbers = "".join(f"{v:>9.1f}" if v is not None else f"{'-':>9}" for v in (p50, p95, p99))
             log(f"{sockets:>7,}  {metric:<30} {n:>7,}{numbers}  {target:<14} {verdict:<6} {extra}")
     biggest = max((r for r in rounds), key=lambda r: r.sockets, default=None)
-    if biggest is not None:
+    if biggest is not None and servers == 1:
         ok = biggest.sockets >= SOCKETS_TARGET and biggest.sockets_ok
         log(f"\n{biggest.sockets:,} sockets held by one daphne process: {'PASS' if ok else 'FAIL'} "
             f"(target {SOCKETS_TARGET:,})")
@@ -551,6 +582,8 @@ def main():
                              "phase, stopping after the first the server cannot keep up with")
     parser.add_argument("--step-duration", type=float, default=15)
     parser.add_argument("--workers", type=int, default=2, help="client processes")
+    parser.add_argument("--servers", type=int, default=1,
+                        help="daphne processes, the sockets spread over them (one process per core)")
     parser.add_argument("--connect-concurrency", type=int, default=100)
     parser.add_argument("--ping-interval", type=float, default=25, help="seconds between a socket's pings (the pages: 25)")
     parser.add_argument("--log-dir", default=os.environ.get("BENCH_DIR", "/tmp"))
@@ -585,7 +618,7 @@ def main():
         connection.close()
         round_.run(tokens)
         rounds.append(round_)
-    report(rounds, started)
+    report(rounds, started, options.servers)
 
 
 if __name__ == "__main__":

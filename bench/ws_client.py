@@ -45,11 +45,11 @@ class Phase:
 class Worker:
     def __init__(self, conn, spec):
         self.conn = conn
-        self.url = spec["url"]
         self.index, self.workers = spec["worker"], spec["workers"]
-        self.origin = spec["origin"]
         self.run_id = spec["run_id"]  # client ids are unique per run: a repeated one would be a retry, stored once
         self.socks = [Sock(*row) for row in spec["sockets"]]
+        urls = spec["urls"]  # one per server; the sockets take them in turn
+        self.url_of = {id(sock): urls[i % len(urls)] for i, sock in enumerate(self.socks)}
         self.group = [sock for sock in self.socks if sock.group]
         self.pairs = []
         by_conversation = {}
@@ -73,8 +73,9 @@ class Worker:
         async with gate:
             started = time.monotonic()
             try:
-                sock.ws = await ws_connect(f"{self.url}/ws/chat/{sock.conversation_id}/?token={sock.token}",
-                                           origin=self.origin, compression=None, open_timeout=120,
+                url = self.url_of[id(sock)]
+                sock.ws = await ws_connect(f"{url}/ws/chat/{sock.conversation_id}/?token={sock.token}",
+                                           origin=url.replace("ws://", "http://", 1), compression=None, open_timeout=120,
                                            ping_interval=None, close_timeout=2, max_queue=None,
                                            user_agent_header=None)
             except Exception as exc:  # counted and reported; the bench goes on with the sockets it has
