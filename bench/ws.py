@@ -399,9 +399,9 @@ class Round:
 
         async def warm():
             ports = self.server.ports  # with several servers the spare pair's two sockets are on two of them
-            socks = [await connect(f"ws://127.0.0.1:{ports[k % len(ports)]}/ws/chat/{cid}/?token={tokens[uid]}",
-                                   origin=f"http://127.0.0.1:{ports[k % len(ports)]}", compression=None)
-                     for k, (uid, cid, _) in enumerate(self.spare)]
+            hosts = [f"127.0.0.1:{ports[k % len(ports)]}" for k in range(len(self.spare))]
+            socks = [await connect(f"ws://{host}/ws/chat/{cid}/?token={tokens[uid]}", origin=f"http://{host}",
+                                   compression=None) for host, (uid, cid, _) in zip(hosts, self.spare)]
             for i in range(20):
                 await socks[i % 2].send(f'{{"type": "message.send", "body": "warm {i}", "client_id": "w{time.time_ns()}"}}')
                 while True:

@@ -24,12 +24,13 @@ class _Publisher:
         self.waiting: list[tuple[list, asyncio.Future]] = []
         self.task: asyncio.Task | None = None
 
-    async def publish(self, published: list[tuple[str, bytes]]) -> None:
+    def publish(self, published: list[tuple[str, bytes]]) -> asyncio.Future:
+        """Queues the PUBLISHes; the future is answered when Redis has answered them."""
         answered = asyncio.get_running_loop().create_future()
         self.waiting.append((published, answered))
         if self.task is None:
             self.task = asyncio.ensure_future(self._send_waiting())
-        await answered
+        return answered
 
     async def _send_waiting(self) -> None:
         batch = []
@@ -74,6 +75,7 @@ class PubSubChannelLayer(RedisPubSubChannelLayer):
         for group, message in events:
             channel = layer._get_group_channel_name(group)
             by_shard[layer._get_shard(channel)].append((channel, self.serialize(message)))
+        # futures, not coroutines: gathering them starts no task per shard on a send's hot path
         await asyncio.gather(*(self._publisher(shard).publish(published) for shard, published in by_shard.items()))
 
     def _publisher(self, shard) -> _Publisher:

@@ -76,25 +76,31 @@ async def test_a_batch_of_group_sends_reaches_each_group_in_order_in_one_round_t
         await layer.flush()
 
 
+def pipelines_wrapped(monkeypatch, shard, wrap):
+    """Every pipeline the shard's client makes gets `wrap(pipeline, execute)` as its `execute`."""
+    make_pipeline = shard._redis.pipeline
+
+    def wrapped_pipeline(*args, **kwargs):
+        pipeline = make_pipeline(*args, **kwargs)
+        pipeline.execute = wrap(pipeline, pipeline.execute)
+        return pipeline
+
+    monkeypatch.setattr(shard._redis, "pipeline", wrapped_pipeline)
+
+
 def pipelines_held(monkeypatch, shard):
     """Every pipeline the shard's client makes waits at `execute` until the returned event is set; the list collects
     each pipeline's PUBLISHed channels."""
     release, executed = asyncio.Event(), []
-    make_pipeline = shard._redis.pipeline
 
-    def held_pipeline(*args, **kwargs):
-        pipeline = make_pipeline(*args, **kwargs)
-        execute = pipeline.execute
-
+    def held(pipeline, execute):
         async def execute_when_released(*a, **k):
             executed.append([command[0][1] for command in pipeline.command_stack])
             await release.wait()
             return await execute(*a, **k)
+        return execute_when_released
 
-        pipeline.execute = execute_when_released
-        return pipeline
-
-    monkeypatch.setattr(shard._redis, "pipeline", held_pipeline)
+    pipelines_wrapped(monkeypatch, shard, held)
     return release, executed
 
 
@@ -116,19 +122,19 @@ async def test_batches_sent_while_one_is_on_its_way_share_the_next_round_trip(mo
 
 async def test_a_failed_round_trip_fails_its_own_batch_and_the_next_one_is_sent(monkeypatch):
     async with listening("flaky") as (layer, name, shard):
-        make_pipeline, made = shard._redis.pipeline, []
+        made = []
 
-        def failing_once(*args, **kwargs):
-            pipeline = make_pipeline(*args, **kwargs)
+        def failing_once(pipeline, execute):
             made.append(pipeline)
-            if len(made) == 1:
-                async def refused(*a, **k):
-                    await asyncio.sleep(0.05)
-                    raise ConnectionError("Redis went away")
-                pipeline.execute = refused
-            return pipeline
+            if len(made) > 1:
+                return execute
 
-        monkeypatch.setattr(shard._redis, "pipeline", failing_once)
+            async def refused(*a, **k):
+                await asyncio.sleep(0.05)
+                raise ConnectionError("Redis went away")
+            return refused
+
+        pipelines_wrapped(monkeypatch, shard, failing_once)
         lost = asyncio.ensure_future(layer.group_send_many([("flaky", {"type": "lost"})]))
         await asyncio.sleep(0.01)
         sent = asyncio.ensure_future(layer.group_send_many([("flaky", {"type": "sent"})]))
